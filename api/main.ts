@@ -1,0 +1,35 @@
+/** API process: `npm run api`. */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config/env';
+import { MusterClient } from '../client';
+import { openStore } from '../store';
+import { createLogger } from '../worker/logging';
+import { buildApi } from './server';
+
+export async function runApi(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'muster-api');
+  const store = await openStore({ url: config.databaseUrl });
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new MusterClient(new Client({ connection, namespace: config.temporal.namespace }), {
+    taskQueue: config.temporal.taskQueue,
+    incidentPrefix: config.incidentPrefix,
+    settings: config.settings,
+  });
+  const app = await buildApi({ client, store, tokens: config.api.tokens, logger });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const stop = async () => {
+    await app.close();
+    await connection.close();
+    await store.close();
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+if (require.main === module) {
+  runApi().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

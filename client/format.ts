@@ -1,0 +1,34 @@
+/** Plain-text renderings of incidents for the terminal. */
+import type { IncidentState } from '../domain/incident';
+import type { IncidentListItem } from './muster-client';
+
+const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+export function formatIncident(incident: IncidentState): string {
+  const lines = [
+    `${incident.id}  ${incident.title}`,
+    `  ${incident.status} · ${incident.severity} severity · ${incident.priority} priority · ${incident.type} · ${incident.visibility}`,
+    `  Commander ${incident.commander.email} · Reporter ${incident.reporter.email} · Declared ${time(incident.declaredAt)}`,
+  ];
+  if (incident.description) lines.push('', `  ${incident.description}`);
+  if (incident.tags.length) lines.push(`  Tags: ${incident.tags.join(', ')}`);
+  lines.push('', 'Participants:');
+  for (const p of incident.participants) lines.push(`  ${p.email}  ${p.roles.join(', ')}`);
+  const resources = Object.entries(incident.resources);
+  if (resources.length) {
+    lines.push('', 'Resources:');
+    for (const [kind, r] of resources) lines.push(`  ${kind}  ${r.status}${r.url ? `  ${r.url}` : ''}${r.error ? `  (${r.error})` : ''}`);
+  }
+  lines.push('', 'Timeline:');
+  for (const e of incident.timeline) lines.push(`  ${time(e.at)}  ${e.text}`);
+  return lines.join('\n');
+}
+
+export function formatList(items: IncidentListItem[]): string {
+  if (items.length === 0) return 'No incidents match.';
+  const rows = items.map((i) => [i.id, i.status, i.priority, i.severity, i.commander, i.title]);
+  const header = ['ID', 'STATUS', 'PRIORITY', 'SEVERITY', 'COMMANDER', 'TITLE'];
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
+  const line = (cells: string[]) => cells.map((c, col) => (col === cells.length - 1 ? c : c.padEnd(widths[col]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,2 @@
+export * from './muster-client';
+export type * from '../domain/incident';

@@ -1,0 +1,312 @@
+/**
+ * MusterClient: the typed client for automations. It talks to Temporal only (no database):
+ * incidents are workflows, changes are updates, the live state is a query, and lists come
+ * from Temporal visibility. The REST API and the CLI are built on it.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ApplicationFailure,
+  Client,
+  Connection,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import {
+  DEFAULT_SETTINGS,
+  type DeclareIncidentInput,
+  type IncidentChanges,
+  type IncidentFilter,
+  type IncidentSettings,
+  type IncidentState,
+  type IncidentStatus,
+  type Priority,
+  type Severity,
+  type TimelineNote,
+} from '../domain/incident';
+import {
+  IncidentRuleError,
+  isIncidentId,
+  normalizeDeclaration,
+  validateActor,
+  validateChanges,
+  validateNote,
+  type RuleErrorCode,
+} from '../domain/rules';
+import {
+  addTimelineEventSignal,
+  allocateIncidentIdUpdate,
+  DEFAULT_INCIDENT_PREFIX,
+  DEFAULT_TASK_QUEUE,
+  getIncidentQuery,
+  INCIDENT_WORKFLOW_TYPE,
+  incidentMemo,
+  incidentSearchAttributes,
+  incidentWorkflowId,
+  registryWorkflowId,
+  REGISTRY_WORKFLOW_TYPE,
+  updateIncidentUpdate,
+  type IncidentRegistryWorkflow,
+  type IncidentWorkflow,
+  type IncidentWorkflowInput,
+} from '../workflows/definitions';
+
+export interface MusterClientOptions {
+  taskQueue?: string;
+  /** Prefix of new incident ids: INC gives INC-1, INC-2, ... */
+  incidentPrefix?: string;
+  settings?: IncidentSettings;
+}
+
+export interface ConnectOptions extends MusterClientOptions {
+  address?: string;
+  namespace?: string;
+}
+
+/** The incident does not exist (or the id is not an incident id). */
+export class IncidentNotFoundError extends Error {
+  override readonly name = 'IncidentNotFoundError';
+  constructor(readonly incidentId: string) {
+    super(`No incident ${incidentId}`);
+  }
+}
+
+/** A declaration or change was refused; the message says what to do instead. */
+export class IncidentRejectedError extends Error {
+  override readonly name = 'IncidentRejectedError';
+  constructor(
+    readonly code: RuleErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DeclareResult {
+  incident: IncidentState;
+  /** False when the idempotency key had been used: this is the incident made the first time. */
+  created: boolean;
+}
+
+/** A row of `list`, read from the search attributes Temporal indexes. */
+export interface IncidentListItem {
+  id: string;
+  title: string;
+  status: IncidentStatus;
+  severity: Severity;
+  priority: Priority;
+  type: string;
+  commander: string;
+  declaredAt: string;
+}
+
+function rejected(err: unknown): never {
+  if (err instanceof IncidentRuleError) throw new IncidentRejectedError(err.code, err.message, err.field);
+  throw err;
+}
+
+/** The ApplicationFailure a workflow raised for a refused update, as the client's error. */
+function fromUpdateFailure(err: unknown): unknown {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const code: RuleErrorCode = cause.type === 'invalid_transition' ? 'invalid_transition' : 'invalid_field';
+    const field = (cause.details?.[0] as { field?: string } | undefined)?.field;
+    return new IncidentRejectedError(code, cause.message, field);
+  }
+  return err;
+}
+
+const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+export class MusterClient {
+  readonly taskQueue: string;
+  readonly incidentPrefix: string;
+  readonly settings: IncidentSettings;
+
+  constructor(
+    readonly temporal: Client,
+    options: MusterClientOptions = {},
+    private readonly ownedConnection?: Connection,
+  ) {
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.incidentPrefix = options.incidentPrefix ?? DEFAULT_INCIDENT_PREFIX;
+    this.settings = options.settings ?? DEFAULT_SETTINGS;
+  }
+
+  static async connect(options: ConnectOptions = {}): Promise<MusterClient> {
+    const connection = await Connection.connect({ address: options.address ?? '127.0.0.1:7233' });
+    return new MusterClient(new Client({ connection, namespace: options.namespace ?? 'default' }), options, connection);
+  }
+
+  async close(): Promise<void> {
+    await this.ownedConnection?.close();
+  }
+
+  /**
+   * Declares an incident. With the same idempotency key, every call returns the incident made
+   * by the first one, so a retried request never declares twice.
+   */
+  async declare(input: DeclareIncidentInput, options: { idempotencyKey?: string } = {}): Promise<DeclareResult> {
+    let declaration: Required<DeclareIncidentInput>;
+    try {
+      declaration = normalizeDeclaration(input, this.settings);
+    } catch (err) {
+      rejected(err);
+    }
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
+    if (idempotencyKey.length === 0 || idempotencyKey.length > 200) {
+      throw new IncidentRejectedError('invalid_field', 'the idempotency key must be 1-200 characters', 'idempotencyKey');
+    }
+
+    const { incidentId, number, created } = await this.temporal.workflow.executeUpdateWithStart(allocateIncidentIdUpdate, {
+      args: [{ idempotencyKey }],
+      startWorkflowOperation: new WithStartWorkflowOperation<IncidentRegistryWorkflow>(REGISTRY_WORKFLOW_TYPE, {
+        workflowId: registryWorkflowId(this.incidentPrefix),
+        taskQueue: this.taskQueue,
+        args: [{ prefix: this.incidentPrefix }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+
+    const visible = { ...declaration, status: 'Active' as const };
+    const start: IncidentWorkflowInput = { incidentId, number, settings: this.settings, declaration };
+    try {
+      // USE_EXISTING: a retry whose first attempt already started the workflow just gets it.
+      await this.temporal.workflow.start<IncidentWorkflow>(INCIDENT_WORKFLOW_TYPE, {
+        workflowId: incidentWorkflowId(incidentId),
+        taskQueue: this.taskQueue,
+        args: [start],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: incidentSearchAttributes(visible),
+        memo: incidentMemo(visible),
+      });
+    } catch (err) {
+      // The first declaration's workflow ran to its end long ago; it is still that incident.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return { incident: await this.get(incidentId), created };
+  }
+
+  /** The incident's live state. */
+  async get(incidentId: string): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).query(getIncidentQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw err;
+    }
+  }
+
+  /**
+   * Changes an incident and returns its new state. Refused changes throw IncidentRejectedError
+   * with the reason. A closed incident whose workflow has ended is resumed from its stored
+   * record when the change reopens it.
+   */
+  async update(incidentId: string, changes: IncidentChanges, actor: string): Promise<IncidentState> {
+    try {
+      validateActor(actor);
+    } catch (err) {
+      rejected(err);
+    }
+    const request = { changes, actor };
+    try {
+      return await this.handle(incidentId).executeUpdate(updateIncidentUpdate, { args: [request] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
+    }
+    const ended = await this.get(incidentId);
+    try {
+      validateChanges(ended, changes, this.settings);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      return await this.temporal.workflow.executeUpdateWithStart(updateIncidentUpdate, {
+        args: [request],
+        startWorkflowOperation: this.resumeOperation(ended),
+      });
+    } catch (err) {
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  /** Adds a note to the timeline (signal: returns once Temporal has it, before the workflow applies it). */
+  async addTimelineEvent(incidentId: string, note: TimelineNote): Promise<void> {
+    let checked: TimelineNote;
+    try {
+      checked = validateNote(note);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      await this.handle(incidentId).signal(addTimelineEventSignal, checked);
+      return;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    const ended = await this.get(incidentId);
+    const operation = this.resumeOperation(ended);
+    await this.temporal.workflow.signalWithStart<IncidentWorkflow, [TimelineNote]>(INCIDENT_WORKFLOW_TYPE, {
+      ...operation.options,
+      signal: addTimelineEventSignal,
+      signalArgs: [checked],
+    });
+  }
+
+  /** Incidents newest first, from Temporal visibility (eventually consistent by a second or so). */
+  async list(filter: IncidentFilter = {}, limit = 50): Promise<IncidentListItem[]> {
+    const clauses = [`WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`, `ExecutionStatus != "ContinuedAsNew"`];
+    const anyOf = (attribute: string, values?: string[]) => {
+      if (values?.length) clauses.push(`${attribute} IN (${values.map(quote).join(', ')})`);
+    };
+    anyOf('IncidentStatus', filter.status);
+    anyOf('IncidentSeverity', filter.severity);
+    anyOf('IncidentPriority', filter.priority);
+    anyOf('IncidentType', filter.type);
+    if (filter.commander) clauses.push(`IncidentCommander = ${quote(filter.commander.toLowerCase())}`);
+    if (filter.q) clauses.push(`IncidentTitle = ${quote(filter.q)}`);
+
+    const seen = new Set<string>();
+    const items: IncidentListItem[] = [];
+    for await (const execution of this.temporal.workflow.list({ query: clauses.join(' AND ') })) {
+      // A resumed incident has an ended run and a new one; the newest comes first.
+      if (seen.has(execution.workflowId)) continue;
+      seen.add(execution.workflowId);
+      const attributes = execution.typedSearchAttributes;
+      const read = (name: string) => attributes.getAll().find((pair) => pair.key.name === name)?.value as string | undefined;
+      items.push({
+        id: execution.workflowId.replace(/^incident-/, ''),
+        title: read('IncidentTitle') ?? '',
+        status: read('IncidentStatus') as IncidentStatus,
+        severity: read('IncidentSeverity') as Severity,
+        priority: read('IncidentPriority') as Priority,
+        type: read('IncidentType') ?? '',
+        commander: read('IncidentCommander') ?? '',
+        declaredAt: execution.startTime.toISOString(),
+      });
+      if (items.length >= limit) break;
+    }
+    return items;
+  }
+
+  private handle(incidentId: string): WorkflowHandle<IncidentWorkflow> {
+    if (!isIncidentId(incidentId)) throw new IncidentNotFoundError(incidentId);
+    return this.temporal.workflow.getHandle<IncidentWorkflow>(incidentWorkflowId(incidentId));
+  }
+
+  /** Starts a new run of an ended incident that loads its state from the store. */
+  private resumeOperation(ended: IncidentState): WithStartWorkflowOperation<IncidentWorkflow> {
+    return new WithStartWorkflowOperation<IncidentWorkflow>(INCIDENT_WORKFLOW_TYPE, {
+      workflowId: incidentWorkflowId(ended.id),
+      taskQueue: this.taskQueue,
+      args: [{ incidentId: ended.id, number: ended.number, settings: this.settings, resume: true }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: incidentSearchAttributes(ended),
+      memo: incidentMemo(ended),
+    });
+  }
+}

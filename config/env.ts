@@ -1,0 +1,98 @@
+/**
+ * Process settings, read once from the environment (or a secrets file) and validated. Every
+ * entry point (worker, API, CLI, `npm start`) loads this and passes the typed result down;
+ * nothing deeper reads process.env.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DEFAULT_SETTINGS, type IncidentSettings } from '../domain/incident';
+import { parseDuration } from '../domain/duration';
+import { DEFAULT_INCIDENT_PREFIX, DEFAULT_TASK_QUEUE } from '../workflows/definitions';
+
+const duration = z.string().transform((value, ctx) => {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+/** "name=token,name2=token2": API callers and their bearer tokens. */
+const tokens = z.string().transform((value, ctx) => {
+  const entries = value.split(/[,\n]/).map((part) => part.trim()).filter(Boolean);
+  const result: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    if (at <= 0 || at === entry.length - 1) {
+      ctx.addIssue({ code: 'custom', message: 'each entry must be name=token (the token is not shown here)' });
+      return z.NEVER;
+    }
+    result[entry.slice(at + 1)] = entry.slice(0, at);
+  }
+  return result;
+});
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  MUSTER_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  MUSTER_DATABASE_URL: z.string().min(1).default('sqlite:.muster/muster.sqlite'),
+  MUSTER_INCIDENT_PREFIX: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{0,9}$/, 'use 1-10 capital letters or digits, starting with a letter')
+    .default(DEFAULT_INCIDENT_PREFIX),
+  MUSTER_CLOSED_RETENTION: duration.default(DEFAULT_SETTINGS.closedRetentionMs),
+  MUSTER_API_HOST: z.string().min(1).default('127.0.0.1'),
+  MUSTER_API_PORT: port.default(8080),
+  MUSTER_API_TOKENS: tokens.optional(),
+  MUSTER_API_TOKENS_FILE: z.string().optional(),
+  MUSTER_WORKFLOW_BUNDLE: z.string().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export interface MusterConfig {
+  temporal: { address: string; namespace: string; taskQueue: string };
+  databaseUrl: string;
+  incidentPrefix: string;
+  settings: IncidentSettings;
+  api: {
+    host: string;
+    port: number;
+    /** token -> caller name; undefined means the API is open (local development). */
+    tokens?: Record<string, string>;
+  };
+  /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles at start. */
+  workflowBundlePath?: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration in the environment:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  let tokenMap = e.MUSTER_API_TOKENS;
+  if (e.MUSTER_API_TOKENS_FILE) {
+    const fromFile = tokens.safeParse(readFileSync(e.MUSTER_API_TOKENS_FILE, 'utf8'));
+    if (!fromFile.success) throw new ConfigError(`MUSTER_API_TOKENS_FILE (${e.MUSTER_API_TOKENS_FILE}): each line must be name=token`);
+    tokenMap = { ...fromFile.data, ...tokenMap };
+  }
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.MUSTER_TASK_QUEUE },
+    databaseUrl: e.MUSTER_DATABASE_URL,
+    incidentPrefix: e.MUSTER_INCIDENT_PREFIX,
+    settings: { ...DEFAULT_SETTINGS, closedRetentionMs: e.MUSTER_CLOSED_RETENTION },
+    api: { host: e.MUSTER_API_HOST, port: e.MUSTER_API_PORT, tokens: tokenMap },
+    workflowBundlePath: e.MUSTER_WORKFLOW_BUNDLE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The incident model: plain JSON types (they travel in workflow payloads, so ISO strings and
+ * arrays, never Date or Map) and the constants that define the allowed values.
+ */
+
+export const INCIDENT_STATUSES = ['Active', 'Stable', 'Closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const SEVERITIES = ['Undetermined', 'Low', 'Medium', 'High', 'Critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const PRIORITIES = ['Low', 'Medium', 'High'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const VISIBILITIES = ['Open', 'Restricted'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export const ROLES = ['Commander', 'Liaison', 'Scribe', 'Reporter', 'Participant', 'Observer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A person is identified by email, as in the vendors Muster talks to (Slack, Google, PagerDuty). */
+export interface Person {
+  email: string;
+  name?: string;
+}
+
+export interface Participant extends Person {
+  roles: Role[];
+  joinedAt: string;
+}
+
+export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed';
+
+export interface TimelineEvent {
+  /** 1-based, gap-free within an incident: the store keys events by (incident, seq). */
+  seq: number;
+  at: string;
+  actor: string;
+  kind: TimelineKind;
+  text: string;
+  field?: string;
+  from?: string;
+  to?: string;
+}
+
+export type ResourceStatus = 'pending' | 'ready' | 'failed';
+
+export interface Resource {
+  status: ResourceStatus;
+  url?: string;
+  externalId?: string;
+  error?: string;
+}
+
+export interface IncidentState {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  type: string;
+  severity: Severity;
+  priority: Priority;
+  status: IncidentStatus;
+  visibility: Visibility;
+  tags: string[];
+  reporter: Person;
+  commander: Person;
+  participants: Participant[];
+  timeline: TimelineEvent[];
+  /** Keyed by resource kind (channel, ticket, folder, document, conference, ...). */
+  resources: Record<string, Resource>;
+  declaredAt: string;
+  updatedAt: string;
+  stableAt?: string;
+  closedAt?: string;
+  /** Bumped on every accepted change; the store keeps only the newest version. */
+  version: number;
+}
+
+export interface DeclareIncidentInput {
+  title: string;
+  description?: string;
+  type?: string;
+  severity?: Severity;
+  priority?: Priority;
+  visibility?: Visibility;
+  tags?: string[];
+  reporter: Person;
+  /** Defaults to the reporter: someone has to be in charge from the first minute. */
+  commander?: Person;
+}
+
+/** The fields `updateIncident` may change. */
+export interface IncidentChanges {
+  title?: string;
+  description?: string;
+  type?: string;
+  severity?: Severity;
+  priority?: Priority;
+  status?: IncidentStatus;
+  visibility?: Visibility;
+  commander?: Person;
+}
+
+/** In the order changes are applied and recorded: status first, so a reopen precedes what it allows. */
+export const CHANGEABLE_FIELDS = [
+  'status',
+  'title',
+  'description',
+  'type',
+  'severity',
+  'priority',
+  'visibility',
+  'commander',
+] as const satisfies ReadonlyArray<keyof IncidentChanges>;
+
+export interface UpdateIncidentRequest {
+  changes: IncidentChanges;
+  /** Who asked for the change (email or service name); recorded in the timeline. */
+  actor: string;
+}
+
+export interface TimelineNote {
+  text: string;
+  actor: string;
+  /** When it happened, if not now (e.g. an imported Slack message). ISO 8601. */
+  at?: string;
+}
+
+/** Per-deployment settings a workflow needs; passed in its input so replays stay deterministic. */
+export interface IncidentSettings {
+  incidentTypes: string[];
+  defaultType: string;
+  /** How long a Closed incident's workflow waits for a reopen before completing, in ms. */
+  closedRetentionMs: number;
+}
+
+export const DEFAULT_INCIDENT_TYPES = ['Operational', 'Security', 'Data', 'Other'];
+
+export const DEFAULT_SETTINGS: IncidentSettings = {
+  incidentTypes: DEFAULT_INCIDENT_TYPES,
+  defaultType: 'Operational',
+  closedRetentionMs: 7 * 24 * 60 * 60 * 1000,
+};
+
+export const INCIDENT_LIMITS = {
+  title: 200,
+  description: 10_000,
+  tags: 20,
+  tag: 64,
+  note: 4_000,
+} as const;
+
+/** What lists and search show: the incident without its timeline. */
+export type IncidentRecord = Omit<IncidentState, 'timeline'>;
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  severity?: Severity[];
+  priority?: Priority[];
+  type?: string[];
+  /** Commander's email. */
+  commander?: string;
+  tag?: string;
+  /** Case-insensitive substring of the title. */
+  q?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}

@@ -1,0 +1,322 @@
+/**
+ * Incident rules: what a declaration or a change may contain, which status transitions exist,
+ * and how an accepted change is applied (always with a timeline entry). Pure functions: the
+ * workflow runs them in its update validator and handler, the API and client run them to
+ * answer early.
+ */
+import {
+  CHANGEABLE_FIELDS,
+  INCIDENT_LIMITS,
+  INCIDENT_STATUSES,
+  PRIORITIES,
+  SEVERITIES,
+  VISIBILITIES,
+  type DeclareIncidentInput,
+  type IncidentChanges,
+  type IncidentSettings,
+  type IncidentState,
+  type IncidentStatus,
+  type Participant,
+  type Person,
+  type Role,
+  type TimelineEvent,
+  type TimelineKind,
+  type TimelineNote,
+} from './incident';
+
+/** Why a request was refused. `invalid_field` is the caller's input; `invalid_transition` is the incident's state. */
+export type RuleErrorCode = 'invalid_field' | 'invalid_transition';
+
+export class IncidentRuleError extends Error {
+  override readonly name = 'IncidentRuleError';
+  constructor(
+    readonly code: RuleErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const invalid = (field: string, message: string) => new IncidentRuleError('invalid_field', message, field);
+
+/** Which statuses each status may move to. Closed may reopen: Closed is not the end. */
+export const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  Active: ['Stable', 'Closed'],
+  Stable: ['Active', 'Closed'],
+  Closed: ['Active', 'Stable'],
+};
+
+export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw invalid(field, `${field} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function text(field: string, value: unknown, max: number, { required }: { required: boolean }): string {
+  if (typeof value !== 'string') throw invalid(field, `${field} must be a string`);
+  const trimmed = value.trim();
+  if (required && trimmed === '') throw invalid(field, `${field} must not be empty`);
+  if (trimmed.length > max) throw invalid(field, `${field} must be at most ${max} characters (got ${trimmed.length})`);
+  return trimmed;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+function person(field: string, value: unknown): Person {
+  if (typeof value !== 'object' || value === null) throw invalid(field, `${field} must be an object with an email`);
+  const { email, name } = value as Record<string, unknown>;
+  if (typeof email !== 'string' || !EMAIL.test(email.trim())) {
+    throw invalid(`${field}.email`, `${field}.email must be an email address (got ${JSON.stringify(email)})`);
+  }
+  const result: Person = { email: email.trim().toLowerCase() };
+  if (name !== undefined) result.name = text(`${field}.name`, name, 200, { required: false });
+  return result;
+}
+
+function tags(value: unknown): string[] {
+  if (!Array.isArray(value)) throw invalid('tags', 'tags must be a list of strings');
+  if (value.length > INCIDENT_LIMITS.tags) throw invalid('tags', `at most ${INCIDENT_LIMITS.tags} tags`);
+  const result = value.map((tag, i) => text(`tags[${i}]`, tag, INCIDENT_LIMITS.tag, { required: true }));
+  return [...new Set(result)];
+}
+
+function incidentType(value: unknown, settings: IncidentSettings): string {
+  return oneOf('type', value, settings.incidentTypes);
+}
+
+/** Checks a declaration and fills in the defaults. */
+export function normalizeDeclaration(input: DeclareIncidentInput, settings: IncidentSettings): Required<DeclareIncidentInput> {
+  if (typeof input !== 'object' || input === null) throw invalid('body', 'a declaration must be an object');
+  const reporter = person('reporter', input.reporter);
+  return {
+    title: text('title', input.title, INCIDENT_LIMITS.title, { required: true }),
+    description: input.description === undefined ? '' : text('description', input.description, INCIDENT_LIMITS.description, { required: false }),
+    type: input.type === undefined ? settings.defaultType : incidentType(input.type, settings),
+    severity: input.severity === undefined ? 'Undetermined' : oneOf('severity', input.severity, SEVERITIES),
+    priority: input.priority === undefined ? 'Medium' : oneOf('priority', input.priority, PRIORITIES),
+    visibility: input.visibility === undefined ? 'Open' : oneOf('visibility', input.visibility, VISIBILITIES),
+    tags: input.tags === undefined ? [] : tags(input.tags),
+    reporter,
+    commander: input.commander === undefined ? reporter : person('commander', input.commander),
+  };
+}
+
+/** One accepted field change, as it goes to the timeline. */
+export interface FieldChange {
+  field: keyof IncidentChanges;
+  from: string;
+  to: string;
+}
+
+const show = (value: unknown): string => {
+  if (typeof value === 'object' && value !== null && 'email' in value) return (value as Person).email;
+  return String(value ?? '');
+};
+
+/**
+ * Validates `changes` against the incident's current state. Returns the real changes (fields
+ * set to their current value are dropped) or throws an IncidentRuleError a person can act on.
+ */
+export function validateChanges(state: IncidentState, changes: IncidentChanges, settings: IncidentSettings): { normalized: IncidentChanges; diff: FieldChange[] } {
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+    throw invalid('changes', 'changes must be an object of fields to change');
+  }
+  const unknown = Object.keys(changes).filter((key) => !(CHANGEABLE_FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) {
+    throw invalid(unknown[0]!, `${unknown.join(', ')} cannot be changed; changeable fields are ${CHANGEABLE_FIELDS.join(', ')}`);
+  }
+
+  const normalized: IncidentChanges = {};
+  if (changes.title !== undefined) normalized.title = text('title', changes.title, INCIDENT_LIMITS.title, { required: true });
+  if (changes.description !== undefined) normalized.description = text('description', changes.description, INCIDENT_LIMITS.description, { required: false });
+  if (changes.type !== undefined) normalized.type = incidentType(changes.type, settings);
+  if (changes.severity !== undefined) normalized.severity = oneOf('severity', changes.severity, SEVERITIES);
+  if (changes.priority !== undefined) normalized.priority = oneOf('priority', changes.priority, PRIORITIES);
+  if (changes.status !== undefined) normalized.status = oneOf('status', changes.status, INCIDENT_STATUSES);
+  if (changes.visibility !== undefined) normalized.visibility = oneOf('visibility', changes.visibility, VISIBILITIES);
+  if (changes.commander !== undefined) normalized.commander = person('commander', changes.commander);
+
+  if (normalized.status !== undefined) {
+    if (normalized.status === state.status) {
+      throw new IncidentRuleError('invalid_transition', `${state.id} is already ${state.status}`, 'status');
+    }
+    if (!canTransition(state.status, normalized.status)) {
+      throw new IncidentRuleError(
+        'invalid_transition',
+        `${state.id} cannot go from ${state.status} to ${normalized.status}; from ${state.status} it can go to ${TRANSITIONS[state.status].join(' or ')}`,
+        'status',
+      );
+    }
+  }
+
+  const diff: FieldChange[] = [];
+  for (const field of CHANGEABLE_FIELDS) {
+    const to = normalized[field];
+    if (to === undefined) continue;
+    const from = field === 'commander' ? state.commander : state[field];
+    if (show(from) === show(to)) {
+      delete normalized[field];
+      continue;
+    }
+    diff.push({ field, from: show(from), to: show(to) });
+  }
+
+  const others = diff.filter((change) => change.field !== 'status');
+  if (state.status === 'Closed' && normalized.status === undefined && others.length > 0) {
+    throw new IncidentRuleError(
+      'invalid_transition',
+      `${state.id} is Closed; reopen it (status Active or Stable) before changing its ${others.map((c) => c.field).join(', ')}`,
+      others[0]!.field,
+    );
+  }
+  if (diff.length === 0) {
+    throw invalid('changes', `nothing to change: ${state.id} already has these values`);
+  }
+  return { normalized, diff };
+}
+
+/** Who is acting: an email or a service name, recorded in the timeline. */
+export function validateActor(actor: unknown): string {
+  return text('actor', actor, 200, { required: true });
+}
+
+export function validateNote(note: TimelineNote): TimelineNote {
+  if (typeof note !== 'object' || note === null) throw invalid('body', 'a timeline event must be an object with text');
+  const result: TimelineNote = {
+    text: text('text', note.text, INCIDENT_LIMITS.note, { required: true }),
+    actor: validateActor(note.actor),
+  };
+  if (note.at !== undefined) {
+    if (typeof note.at !== 'string' || Number.isNaN(Date.parse(note.at))) throw invalid('at', 'at must be an ISO 8601 timestamp');
+    result.at = new Date(note.at).toISOString();
+  }
+  return result;
+}
+
+function addEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq'>): void {
+  const last = state.timeline[state.timeline.length - 1];
+  state.timeline.push({ seq: (last?.seq ?? 0) + 1, ...event });
+}
+
+function touch(state: IncidentState, at: string): void {
+  state.updatedAt = at;
+  state.version += 1;
+}
+
+function withRole(state: IncidentState, who: Person, role: Role, at: string): void {
+  const existing = state.participants.find((p) => p.email === who.email);
+  if (existing) {
+    if (!existing.roles.includes(role)) existing.roles.push(role);
+    if (who.name && !existing.name) existing.name = who.name;
+    return;
+  }
+  const participant: Participant = { ...who, roles: [role], joinedAt: at };
+  state.participants.push(participant);
+}
+
+function withoutRole(state: IncidentState, email: string, role: Role): void {
+  const participant = state.participants.find((p) => p.email === email);
+  if (!participant) return;
+  participant.roles = participant.roles.filter((r) => r !== role);
+  // Someone who held a role stays involved: they keep a participant role.
+  if (participant.roles.length === 0) participant.roles.push('Participant');
+}
+
+/** A brand-new incident from a checked declaration. */
+export function newIncident(id: string, number: number, declaration: Required<DeclareIncidentInput>, at: string): IncidentState {
+  const state: IncidentState = {
+    id,
+    number,
+    title: declaration.title,
+    description: declaration.description,
+    type: declaration.type,
+    severity: declaration.severity,
+    priority: declaration.priority,
+    status: 'Active',
+    visibility: declaration.visibility,
+    tags: declaration.tags,
+    reporter: declaration.reporter,
+    commander: declaration.commander,
+    participants: [],
+    timeline: [],
+    resources: {},
+    declaredAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  withRole(state, declaration.reporter, 'Reporter', at);
+  withRole(state, declaration.commander, 'Commander', at);
+  addEvent(state, {
+    at,
+    actor: declaration.reporter.email,
+    kind: 'declared',
+    text: `${declaration.reporter.email} declared ${id}: ${declaration.title} (${declaration.priority} priority, ${declaration.severity} severity), commander ${declaration.commander.email}`,
+  });
+  return state;
+}
+
+const KIND_OF: Partial<Record<keyof IncidentChanges, TimelineKind>> = { status: 'status', commander: 'role' };
+
+/** Applies validated changes in place, one timeline event per changed field. */
+export function applyChanges(state: IncidentState, normalized: IncidentChanges, diff: FieldChange[], actor: string, at: string): void {
+  for (const change of diff) {
+    switch (change.field) {
+      case 'commander': {
+        const next = normalized.commander!;
+        withoutRole(state, state.commander.email, 'Commander');
+        withRole(state, next, 'Commander', at);
+        state.commander = next;
+        break;
+      }
+      case 'status': {
+        const to = normalized.status!;
+        if (to === 'Stable' && !state.stableAt) state.stableAt = at;
+        if (to === 'Closed') state.closedAt = at;
+        else delete state.closedAt;
+        state.status = to;
+        break;
+      }
+      default:
+        Object.assign(state, { [change.field]: normalized[change.field] });
+    }
+    const reopened = change.field === 'status' && change.from === 'Closed';
+    addEvent(state, {
+      at,
+      actor,
+      kind: KIND_OF[change.field] ?? 'changed',
+      field: change.field,
+      from: change.from,
+      to: change.to,
+      text: reopened
+        ? `${actor} reopened the incident as ${change.to}`
+        : `${actor} changed ${change.field} from ${change.from || '(empty)'} to ${change.to || '(empty)'}`,
+    });
+  }
+  touch(state, at);
+}
+
+export function applyNote(state: IncidentState, note: TimelineNote, at: string): void {
+  addEvent(state, { at: note.at ?? at, actor: note.actor, kind: 'note', text: note.text });
+  touch(state, at);
+}
+
+/** Marks an incident brought back from the store after its workflow had completed. */
+export function applyResumed(state: IncidentState, at: string): void {
+  addEvent(state, { at, actor: 'muster', kind: 'resumed', text: `${state.id} resumed from its stored record` });
+  touch(state, at);
+}
+
+/** Human incident ids: a prefix and a number, e.g. INC-42. */
+export function formatIncidentId(prefix: string, number: number): string {
+  return `${prefix}-${number}`;
+}
+
+const INCIDENT_ID = /^[A-Z][A-Z0-9]{0,9}-[1-9][0-9]{0,9}$/;
+
+export function isIncidentId(value: string): boolean {
+  return INCIDENT_ID.test(value);
+}

@@ -1,0 +1,22 @@
+/** The Temporal worker that runs incident workflows and their activities. */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { MusterConfig } from '../config/env';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  temporal: MusterConfig['temporal'];
+  deps: ActivityDeps;
+  /** Path of a bundle made by `bundleWorkflowCode`; without it the worker bundles at start (a few seconds). */
+  workflowBundlePath?: string;
+}
+
+export async function createMusterWorker({ connection, temporal, deps, workflowBundlePath }: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    activities: createActivities(deps),
+    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Worker process: `npm run worker`. Stops gracefully on SIGINT/SIGTERM: in-flight activities
+ * finish (or are handed back to Temporal), then the store closes.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config/env';
+import { openStore } from '../store';
+import { createMusterWorker } from './create-worker';
+import { createLogger, installTemporalRuntime } from './logging';
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+export async function runWorker(): Promise<void> {
+  const stop = stopSignal();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'muster-worker');
+  installTemporalRuntime(logger);
+  const store = await openStore({ url: config.databaseUrl });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const worker = await createMusterWorker({
+      connection,
+      temporal: config.temporal,
+      deps: { store },
+      workflowBundlePath: config.workflowBundlePath,
+    });
+    logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');
+    // On SIGINT/SIGTERM the worker stops polling and lets in-flight tasks finish.
+    await worker.runUntil(stop);
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await store.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The wire contract of Muster's workflows: every signal, query and update, the task queue,
+ * the workflow IDs and the search attributes. Clients (API, CLI, Slack app) import only this
+ * file. Names are frozen once released: add, never rename.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type {
+  DeclareIncidentInput,
+  IncidentRecord,
+  IncidentSettings,
+  IncidentState,
+  TimelineNote,
+  UpdateIncidentRequest,
+} from '../domain/incident';
+
+export const DEFAULT_TASK_QUEUE = 'muster-incidents';
+export const DEFAULT_INCIDENT_PREFIX = 'INC';
+
+/** Workflow type names, for clients that start workflows without importing their code. */
+export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
+export const REGISTRY_WORKFLOW_TYPE = 'incidentRegistryWorkflow';
+
+export const incidentWorkflowId = (incidentId: string): string => `incident-${incidentId}`;
+/** One registry per id prefix: deployments (and test suites) sharing a namespace keep apart by prefix. */
+export const registryWorkflowId = (prefix: string): string => `incident-registry-${prefix}`;
+
+export interface IncidentWorkflowInput {
+  incidentId: string;
+  number: number;
+  settings: IncidentSettings;
+  /** A new incident. */
+  declaration?: DeclareIncidentInput;
+  /** The incident's workflow had completed; load its state from the store. */
+  resume?: boolean;
+  /** Carried over by continue-as-new. */
+  state?: IncidentState;
+}
+
+export const getIncidentQuery = defineQuery<IncidentState>('getIncident');
+export const updateIncidentUpdate = defineUpdate<IncidentState, [UpdateIncidentRequest]>('updateIncident');
+export const addTimelineEventSignal = defineSignal<[TimelineNote]>('addTimelineEvent');
+
+export interface IncidentRegistryInput {
+  prefix: string;
+  /** Carried over by continue-as-new; absent on the first run, which seeds it from the store. */
+  lastNumber?: number;
+  keys?: RememberedKey[];
+}
+
+export interface RememberedKey {
+  key: string;
+  incidentId: string;
+  number: number;
+  /** Epoch ms (workflow time) it was first seen; keys are remembered for a day. */
+  at: number;
+}
+
+export interface AllocateIncidentIdRequest {
+  idempotencyKey: string;
+}
+
+export interface AllocatedIncidentId {
+  incidentId: string;
+  number: number;
+  /** False when the key had been seen before: the caller gets the incident made the first time. */
+  created: boolean;
+}
+
+export const allocateIncidentIdUpdate = defineUpdate<AllocatedIncidentId, [AllocateIncidentIdRequest]>('allocateIncidentId');
+
+/** Search attributes, so the Web UI and `temporal workflow list --query` can filter incidents. */
+export const searchAttributes = {
+  status: defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD),
+  severity: defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD),
+  priority: defineSearchAttributeKey('IncidentPriority', SearchAttributeType.KEYWORD),
+  type: defineSearchAttributeKey('IncidentType', SearchAttributeType.KEYWORD),
+  commander: defineSearchAttributeKey('IncidentCommander', SearchAttributeType.KEYWORD),
+  visibility: defineSearchAttributeKey('IncidentVisibility', SearchAttributeType.KEYWORD),
+  title: defineSearchAttributeKey('IncidentTitle', SearchAttributeType.TEXT),
+} as const;
+
+/** Rule-error types carried by rejected updates (ApplicationFailure.type). */
+export const REJECTION_TYPES = ['invalid_field', 'invalid_transition'] as const;
+
+type Visible = Pick<IncidentRecord, 'title' | 'status' | 'severity' | 'priority' | 'type' | 'commander' | 'visibility'>;
+
+/** Set at start by the client and on every change by the workflow, so both agree. */
+export function incidentSearchAttributes(incident: Visible): SearchAttributePair[] {
+  return [
+    { key: searchAttributes.status, value: incident.status },
+    { key: searchAttributes.severity, value: incident.severity },
+    { key: searchAttributes.priority, value: incident.priority },
+    { key: searchAttributes.type, value: incident.type },
+    { key: searchAttributes.commander, value: incident.commander.email },
+    { key: searchAttributes.visibility, value: incident.visibility },
+    { key: searchAttributes.title, value: incident.title },
+  ];
+}
+
+/** What the Web UI shows on the workflow's page. */
+export function incidentMemo(incident: Visible & Partial<Pick<IncidentRecord, 'resources'>>): Record<string, unknown> {
+  const links = Object.fromEntries(
+    Object.entries(incident.resources ?? {})
+      .filter(([, resource]) => resource.url)
+      .map(([kind, resource]) => [kind, resource.url]),
+  );
+  return { title: incident.title, status: incident.status, commander: incident.commander.email, links };
+}
+
+/** Signatures of the workflows, for typed starts by name. */
+export type IncidentWorkflow = (input: IncidentWorkflowInput) => Promise<IncidentRecord>;
+export type IncidentRegistryWorkflow = (input: IncidentRegistryInput) => Promise<void>;

@@ -1,0 +1,165 @@
+/**
+ * One incident, from declaration to the end of its retention after closing. The workflow is
+ * the authority on the incident's live state: updates change it (validated first), every
+ * accepted change lands in the timeline, the search attributes and memo, and the store.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { IncidentRecord, IncidentState, TimelineEvent } from '../domain/incident';
+import {
+  applyChanges,
+  applyNote,
+  applyResumed,
+  IncidentRuleError,
+  newIncident,
+  normalizeDeclaration,
+  validateChanges,
+  validateActor,
+  validateNote,
+} from '../domain/rules';
+import {
+  addTimelineEventSignal,
+  getIncidentQuery,
+  incidentMemo,
+  incidentSearchAttributes,
+  updateIncidentUpdate,
+  type IncidentWorkflowInput,
+} from './definitions';
+
+const { recordIncident, loadIncident } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '15 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+
+/** Rule errors become failures the caller can read; anything else is a bug and retries the task. */
+function asFailure(err: unknown): unknown {
+  if (err instanceof IncidentRuleError) {
+    return ApplicationFailure.create({ type: err.code, message: err.message, details: [{ field: err.field }], nonRetryable: true });
+  }
+  return err;
+}
+
+function checked<T>(rule: () => T): T {
+  try {
+    return rule();
+  } catch (err) {
+    throw asFailure(err);
+  }
+}
+
+const now = (): string => new Date().toISOString();
+
+function recordOf(state: IncidentState): IncidentRecord {
+  const { timeline: _timeline, ...record } = state;
+  return record;
+}
+
+export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentRecord> {
+  const { settings, incidentId } = input;
+  let state: IncidentState | undefined =
+    input.state ??
+    (input.declaration
+      ? newIncident(incidentId, input.number, checked(() => normalizeDeclaration(input.declaration!, settings)), now())
+      : undefined);
+
+  // What the store already has. A carried-over state was flushed before the hand-over.
+  let recordedVersion = input.state?.version ?? 0;
+  let recordedSeq = input.state?.timeline.at(-1)?.seq ?? 0;
+
+  const loaded = () => state !== undefined;
+  const publish = (incident: IncidentState) => {
+    upsertSearchAttributes(incidentSearchAttributes(incident));
+    upsertMemo(incidentMemo(incident));
+  };
+
+  setHandler(getIncidentQuery, () => {
+    if (!state) throw new Error(`${incidentId} is still loading from the store; ask again in a moment`);
+    return state;
+  });
+
+  setHandler(
+    updateIncidentUpdate,
+    async ({ changes, actor }) => {
+      await condition(loaded);
+      const incident = state!;
+      const { normalized, diff } = checked(() => validateChanges(incident, changes, settings));
+      applyChanges(incident, normalized, diff, actor, now());
+      publish(incident);
+      return incident;
+    },
+    {
+      validator: ({ changes, actor }) => {
+        checked(() => validateActor(actor));
+        // A resumed incident is still loading: the handler validates once it has the state.
+        const current = state;
+        if (current) checked(() => validateChanges(current, changes, settings));
+      },
+    },
+  );
+
+  setHandler(addTimelineEventSignal, async (note) => {
+    await condition(loaded);
+    try {
+      applyNote(state!, validateNote(note), now());
+    } catch (err) {
+      // A signal cannot be refused; clients validate first, so this is a buggy sender.
+      log.warn('Dropped an invalid timeline event', { incidentId, error: String(err) });
+    }
+  });
+
+  if (!state) {
+    const stored = await loadIncident(incidentId);
+    if (!stored) throw ApplicationFailure.nonRetryable(`${incidentId} has no stored record to resume from`, 'not_found');
+    recordedVersion = stored.version;
+    recordedSeq = stored.timeline.at(-1)?.seq ?? 0;
+    applyResumed(stored, now());
+    state = stored;
+  }
+  const incident = state;
+  publish(incident);
+
+  const dirty = () => incident.version > recordedVersion;
+  const flush = async () => {
+    const version = incident.version;
+    const events: TimelineEvent[] = incident.timeline.filter((event) => event.seq > recordedSeq);
+    const lastSeq = incident.timeline.at(-1)?.seq ?? recordedSeq;
+    await recordIncident(recordOf(incident), events);
+    recordedVersion = Math.max(recordedVersion, version);
+    recordedSeq = Math.max(recordedSeq, lastSeq);
+  };
+  const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds();
+  const handOver = () => workflowInfo().continueAsNewSuggested;
+
+  for (;;) {
+    const wake = () => dirty() || handOver() || retentionOver();
+    if (incident.status === 'Closed') await condition(wake, Math.max(1, retentionEnds() - Date.now()));
+    else await condition(wake);
+
+    // Write every change through before deciding anything: the store must never lag a
+    // finished or handed-over run.
+    if (dirty()) {
+      await flush();
+      continue;
+    }
+    if (!allHandlersFinished()) {
+      await condition(allHandlersFinished);
+      continue;
+    }
+    if (handOver()) {
+      await continueAsNew<typeof incidentWorkflow>({ incidentId, number: incident.number, settings, state: incident });
+    }
+    if (retentionOver()) return recordOf(incident);
+  }
+}

@@ -1,0 +1,3 @@
+/** The workflow bundle's single entry. */
+export { incidentWorkflow } from './incident';
+export { incidentRegistryWorkflow } from './incident-registry';
