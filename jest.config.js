@@ -11,6 +11,13 @@ module.exports = {
       transform,
     },
     {
+      // Recorded histories against today's workflow code; needs no server.
+      displayName: 'replay',
+      testMatch: ['<rootDir>/tests/replay/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tests/support/integration-setup.ts'],
+      transform,
+    },
+    {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       transform,

@@ -20,7 +20,7 @@ export function formatIncident(incident: IncidentState): string {
     for (const [kind, r] of resources) lines.push(`  ${kind}  ${r.status}${r.url ? `  ${r.url}` : ''}${r.error ? `  (${r.error})` : ''}`);
   }
   lines.push('', 'Timeline:');
-  for (const e of incident.timeline) lines.push(`  ${time(e.at)}  ${e.text}`);
+  for (const e of incident.timeline) lines.push(`  ${time(e.at)}  ${e.kind === 'note' ? `${e.actor}: ${e.text}` : e.text}`);
   return lines.join('\n');
 }
 

@@ -4,6 +4,7 @@
  * nothing deeper reads process.env.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SETTINGS, type IncidentSettings } from '../domain/incident';
 import { parseDuration } from '../domain/duration';
@@ -36,10 +37,13 @@ const tokens = z.string().transform((value, ctx) => {
 });
 
 const schema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  MUSTER_TEMPORAL_PORT: port.default(7233),
+  MUSTER_TEMPORAL_UI_PORT: port.optional(),
+  MUSTER_DATA_DIR: z.string().min(1).default('.muster'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   MUSTER_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  MUSTER_DATABASE_URL: z.string().min(1).default('sqlite:.muster/muster.sqlite'),
+  MUSTER_DATABASE_URL: z.string().min(1).optional(),
   MUSTER_INCIDENT_PREFIX: z
     .string()
     .regex(/^[A-Z][A-Z0-9]{0,9}$/, 'use 1-10 capital letters or digits, starting with a letter')
@@ -55,6 +59,8 @@ const schema = z.object({
 
 export interface MusterConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
+  /** `npm start` runs a dev server unless TEMPORAL_ADDRESS points at one. */
+  devServer?: { port: number; uiPort: number; dbFile: string };
   databaseUrl: string;
   incidentPrefix: string;
   settings: IncidentSettings;
@@ -87,8 +93,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
     tokenMap = { ...fromFile.data, ...tokenMap };
   }
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.MUSTER_TASK_QUEUE },
-    databaseUrl: e.MUSTER_DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.MUSTER_TEMPORAL_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.MUSTER_TASK_QUEUE,
+    },
+    devServer: e.TEMPORAL_ADDRESS
+      ? undefined
+      : {
+          port: e.MUSTER_TEMPORAL_PORT,
+          uiPort: e.MUSTER_TEMPORAL_UI_PORT ?? e.MUSTER_TEMPORAL_PORT + 1000,
+          dbFile: join(e.MUSTER_DATA_DIR, 'temporal', 'temporal.sqlite'),
+        },
+    databaseUrl: e.MUSTER_DATABASE_URL ?? `sqlite:${join(e.MUSTER_DATA_DIR, 'muster.sqlite')}`,
     incidentPrefix: e.MUSTER_INCIDENT_PREFIX,
     settings: { ...DEFAULT_SETTINGS, closedRetentionMs: e.MUSTER_CLOSED_RETENTION },
     api: { host: e.MUSTER_API_HOST, port: e.MUSTER_API_PORT, tokens: tokenMap },

@@ -42,6 +42,8 @@ let installed = false;
  */
 export function installTemporalRuntime(logger: Logger): void {
   if (installed) return;
-  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
+  // The SDK's info lines (bundle stats, worker state) are noise unless someone is debugging.
+  const level = logger.isLevelEnabled('debug') ? logger.level : 'warn';
+  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level })), shutdownSignals: [] });
   installed = true;
 }

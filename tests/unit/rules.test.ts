@@ -123,7 +123,7 @@ describe('changes', () => {
   test('unknown fields are named in the refusal', () => {
     const err = refusal(() => validateChanges(incident(), { colour: 'red' } as never, DEFAULT_SETTINGS));
     expect(err).toMatchObject({ code: 'invalid_field', field: 'colour' });
-    expect(err.message).toContain('changeable fields are title, description');
+    expect(err.message).toContain('changeable fields are status, title, description');
   });
 
   test('values equal to the current ones are dropped; nothing left is refused', () => {

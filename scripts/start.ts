@@ -1,0 +1,86 @@
+/**
+ * `npm start`: everything Muster needs on one machine, in one command. A persisted Temporal dev
+ * server with its Web UI (unless TEMPORAL_ADDRESS points at one), the worker and the API.
+ * Ctrl-C stops all of it, in reverse order.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { buildApi } from '../api/server';
+import { MusterClient } from '../client';
+import { loadConfig } from '../config/env';
+import { openStore } from '../store';
+import { ensureTemporalCli, startDevServer } from '../temporal-dev';
+import { createMusterWorker } from '../worker/create-worker';
+import { createLogger, installTemporalRuntime } from '../worker/logging';
+import { stopSignal } from '../worker/main';
+
+async function start(): Promise<void> {
+  const stop = stopSignal();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'muster');
+  installTemporalRuntime(logger);
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+
+  try {
+    let uiUrl: string | undefined;
+    if (config.devServer) {
+      const cliPath = await ensureTemporalCli({ log: say });
+      say(`Starting the Temporal dev server on ${config.temporal.address} (data in ${config.devServer.dbFile})…`);
+      const server = await startDevServer({ cliPath, ...config.devServer, logLevel: 'error', log: say });
+      cleanup.unshift(() => server.stop());
+      uiUrl = server.uiUrl;
+    }
+
+    const store = await openStore({ url: config.databaseUrl });
+    cleanup.unshift(() => store.close());
+
+    const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+    cleanup.unshift(() => nativeConnection.close());
+    say('Bundling workflows and starting the worker…');
+    const worker = await createMusterWorker({ connection: nativeConnection, temporal: config.temporal, deps: { store }, workflowBundlePath: config.workflowBundlePath });
+    const workerDone = worker.runUntil(stop);
+    cleanup.unshift(() => workerDone);
+
+    const connection = await Connection.connect({ address: config.temporal.address });
+    cleanup.unshift(() => connection.close());
+    const client = new MusterClient(new Client({ connection, namespace: config.temporal.namespace }), {
+      taskQueue: config.temporal.taskQueue,
+      incidentPrefix: config.incidentPrefix,
+      settings: config.settings,
+    });
+    const api = await buildApi({ client, store, tokens: config.api.tokens, logger: logger.child({ component: 'api' }) });
+    const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
+    cleanup.unshift(() => api.close());
+
+    say(
+      [
+        '',
+        'Muster is running.',
+        `  API               ${apiUrl}`,
+        `  API docs          ${apiUrl}/docs`,
+        `  Temporal          ${config.temporal.address}`,
+        uiUrl ? `  Temporal Web UI   ${uiUrl}` : undefined,
+        '',
+        'Try:  npx muster declare --title "DB latency" --priority High',
+        'Press Ctrl-C to stop.',
+        '',
+      ]
+        .filter((line) => line !== undefined)
+        .join('\n'),
+    );
+    // A worker that dies on its own (lost server, fatal error) ends the whole process too.
+    await Promise.race([stop, workerDone]);
+    say('Stopping…');
+  } finally {
+    for (const step of cleanup) await step().catch((err: unknown) => logger.warn({ err }, 'while stopping'));
+  }
+}
+
+start().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,72 @@
+/**
+ * Records workflow histories for the replay test: runs a scripted incident life on a throwaway
+ * dev server and writes each workflow's history to tests/replay/histories/<name>.json.
+ * Run it when workflow code changes in a way open incidents will meet, and commit the result
+ * beside the old files (never replace them: old histories are what old incidents carry).
+ *
+ *   npx tsx tests/replay/record.ts <name>
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { MusterClient } from '../../client';
+import { DEFAULT_SETTINGS } from '../../domain/incident';
+import { openStore } from '../../store';
+import { ensureTemporalCli, findFreePort, startDevServer } from '../../temporal-dev';
+import { incidentWorkflowId, registryWorkflowId } from '../../workflows/definitions';
+import { createMusterWorker } from '../../worker/create-worker';
+
+async function record(name: string): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const cliPath = await ensureTemporalCli();
+  const server = await startDevServer({ cliPath, port: await findFreePort(), headless: true });
+  const store = await openStore({ url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'muster-record-')), 'store.sqlite')}` });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const temporal = { address: server.address, namespace: 'default', taskQueue: 'record' };
+  const worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store } });
+  const settings = { ...DEFAULT_SETTINGS, closedRetentionMs: 2_000 };
+  const muster = new MusterClient(new Client({ connection }), { taskQueue: 'record', incidentPrefix: 'REC', settings });
+
+  await worker.runUntil(async () => {
+    const reporter = { email: 'rita@example.com' };
+    const { incident } = await muster.declare({ title: 'DB latency', priority: 'High', tags: ['db'], reporter }, { idempotencyKey: 'k1' });
+    await muster.declare({ title: 'DB latency', reporter }, { idempotencyKey: 'k1' });
+    await muster.update(incident.id, { severity: 'High', commander: { email: 'ic@example.com' } }, 'rita@example.com');
+    await muster.update(incident.id, { status: 'Active' }, 'ic@example.com').catch(() => undefined);
+    await muster.addTimelineEvent(incident.id, { text: 'Failed over', actor: 'ic@example.com' });
+    await muster.update(incident.id, { status: 'Stable' }, 'ic@example.com');
+    await muster.update(incident.id, { status: 'Closed' }, 'ic@example.com');
+    await muster.update(incident.id, { status: 'Active' }, 'ic@example.com');
+    await muster.update(incident.id, { status: 'Closed' }, 'ic@example.com');
+    await muster.temporal.workflow.getHandle(incidentWorkflowId(incident.id)).result();
+
+    const dir = join(__dirname, 'histories');
+    for (const [file, workflowId] of [
+      [`${name}-incident.json`, incidentWorkflowId(incident.id)],
+      [`${name}-registry.json`, registryWorkflowId('REC')],
+    ] as const) {
+      // The CLI's export is the format operators get from production, so use the same here.
+      const json = execFileSync(cliPath, ['workflow', 'show', '--address', server.address, '-w', workflowId, '--output', 'json'], { encoding: 'utf8' });
+      writeFileSync(join(dir, file), json);
+      console.log(`wrote ${file} (${JSON.parse(json).events.length} events)`);
+    }
+  });
+  await connection.close();
+  await nativeConnection.close();
+  await store.close();
+  await server.stop();
+}
+
+const name = process.argv[2];
+if (!name || !/^[a-z0-9-]+$/.test(name)) {
+  console.error('usage: npx tsx tests/replay/record.ts <name, e.g. 2026-12-foundation>');
+  process.exit(2);
+}
+record(name).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
