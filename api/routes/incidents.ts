@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncidentChanges, IncidentFilter, IncidentStatus, Priority, Severity } from '../../domain/incident';
 import { isIncidentId } from '../../domain/rules';
 import type { MusterClient } from '../../client';
-import type { IncidentStore } from '../../store';
+import { InvalidCursorError, type IncidentStore } from '../../store';
 import type { Authenticate } from '../auth';
 import { ApiError } from '../errors';
 import {
@@ -96,7 +96,7 @@ export function incidentRoutes(app: FastifyInstance, { client, store, authentica
       try {
         return await store.listIncidents(filter, { limit: q.limit, cursor: q.cursor });
       } catch (err) {
-        if (q.cursor && /cursor/i.test(String(err))) {
+        if (err instanceof InvalidCursorError) {
           throw new ApiError(400, { error: 'invalid_field', field: 'cursor', message: 'cursor must be a nextCursor from a previous page' });
         }
         throw err;
