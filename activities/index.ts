@@ -4,12 +4,23 @@
  */
 import type { IncidentRecord, IncidentState, TimelineEvent } from '../domain/incident';
 import type { IncidentStore } from '../store';
+import { createAssemblyActivities, type ResourceSettings } from './assembly';
+import type { Providers } from './providers/types';
 
 export interface ActivityDeps {
   store: IncidentStore;
+  /** The vendors this deployment uses; none means incidents get no resources. */
+  providers?: Partial<Providers>;
+  resources?: ResourceSettings;
 }
 
-export function createActivities({ store }: ActivityDeps) {
+export const DEFAULT_RESOURCE_SETTINGS: ResourceSettings = {
+  groupDomain: 'example.com',
+  documentTemplates: {},
+  defaultDocumentTemplate: 'tmpl-incident-doc',
+};
+
+export function createActivities({ store, providers = {}, resources = DEFAULT_RESOURCE_SETTINGS }: ActivityDeps) {
   return {
     /** Writes the incident's newest version and its new timeline events; a stale write is ignored. */
     async recordIncident(incident: IncidentRecord, timeline: TimelineEvent[]): Promise<{ applied: boolean }> {
@@ -23,6 +34,8 @@ export function createActivities({ store }: ActivityDeps) {
     async highestIncidentNumber(prefix: string): Promise<number> {
       return store.highestIncidentNumber(prefix);
     },
+
+    ...createAssemblyActivities({ providers, resources }),
   };
 }
 

@@ -15,7 +15,7 @@ const timelineEvent = {
     seq: { type: 'integer' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
-    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed'] },
+    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource'] },
     text: { type: 'string' },
     field: { type: 'string' },
     from: { type: 'string' },
@@ -31,6 +31,8 @@ const resource = {
     url: { type: 'string' },
     externalId: { type: 'string' },
     error: { type: 'string' },
+    attempts: { type: 'integer' },
+    updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
 

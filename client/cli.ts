@@ -6,7 +6,8 @@ import { hostname, userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/env';
 import { PRIORITIES, SEVERITIES, INCIDENT_STATUSES, VISIBILITIES, type IncidentChanges } from '../domain/incident';
-import { formatIncident, formatList } from './format';
+import { RESOURCE_KINDS } from '../domain/resources';
+import { formatIncident, formatList, formatResources } from './format';
 import { IncidentNotFoundError, IncidentRejectedError, MusterClient } from './muster-client';
 
 function defaultActor(): string {
@@ -133,6 +134,22 @@ export function buildCli(): Command {
       const incidentId = id.toUpperCase();
       await withClient((c) => c.addTimelineEvent(incidentId, { text: words.join(' '), actor: globals().as, at: o.at }));
       print(globals().json, { ok: true }, `Added to ${incidentId}'s timeline.`);
+    });
+
+  const resources = program.command('resources').description("an incident's resources (channel, ticket, documents, ...)");
+  resources
+    .command('list <id>', { isDefault: true })
+    .description('each resource and its state')
+    .action(async (id: string) => {
+      const incident = await withClient((c) => c.get(id.toUpperCase()));
+      print(globals().json, incident.resources, formatResources(incident));
+    });
+  resources
+    .command('retry <id> <resource>')
+    .description(`make a failed resource again (${RESOURCE_KINDS.join(', ')})`)
+    .action(async (id: string, resource: string) => {
+      const incident = await withClient((c) => c.retryResource(id.toUpperCase(), resource, globals().as));
+      print(globals().json, incident.resources, `Retrying ${resource} of ${incident.id}.\n\n${formatResources(incident)}`);
     });
 
   return program;

@@ -14,11 +14,7 @@ export function formatIncident(incident: IncidentState): string {
   if (incident.tags.length) lines.push(`  Tags: ${incident.tags.join(', ')}`);
   lines.push('', 'Participants:');
   for (const p of incident.participants) lines.push(`  ${p.email}  ${p.roles.join(', ')}`);
-  const resources = Object.entries(incident.resources);
-  if (resources.length) {
-    lines.push('', 'Resources:');
-    for (const [kind, r] of resources) lines.push(`  ${kind}  ${r.status}${r.url ? `  ${r.url}` : ''}${r.error ? `  (${r.error})` : ''}`);
-  }
+  if (Object.keys(incident.resources).length) lines.push('', formatResources(incident));
   lines.push('', 'Timeline:');
   for (const e of incident.timeline) lines.push(`  ${time(e.at)}  ${e.kind === 'note' ? `${e.actor}: ${e.text}` : e.text}`);
   return lines.join('\n');
@@ -31,4 +27,11 @@ export function formatList(items: IncidentListItem[]): string {
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
   const line = (cells: string[]) => cells.map((c, col) => (col === cells.length - 1 ? c : c.padEnd(widths[col]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function formatResources(incident: Pick<IncidentState, 'resources'>): string {
+  const entries = Object.entries(incident.resources);
+  if (entries.length === 0) return 'Resources: none (no vendor is configured)';
+  const width = Math.max(...entries.map(([kind]) => kind.length));
+  return ['Resources:', ...entries.map(([kind, r]) => `  ${kind.padEnd(width)}  ${r.status.padEnd(7)}  ${r.url ?? ''}${r.error ? `  (${r.error})` : ''}`)].join('\n');
 }

@@ -46,6 +46,7 @@ import {
   incidentSearchAttributes,
   incidentWorkflowId,
   registryWorkflowId,
+  retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
   updateIncidentUpdate,
   type IncidentRegistryWorkflow,
@@ -230,6 +231,16 @@ export class MusterClient {
         startWorkflowOperation: this.resumeOperation(ended),
       });
     } catch (err) {
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  /** Makes a failed resource again (after its cause is fixed); refused unless it failed. */
+  async retryResource(incidentId: string, resource: string, actor: string): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(retryResourceUpdate, { args: [{ resource, actor }] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
     }
   }

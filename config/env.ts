@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DEFAULT_SETTINGS, type IncidentSettings } from '../domain/incident';
 import { parseDuration } from '../domain/duration';
 import { DEFAULT_INCIDENT_PREFIX, DEFAULT_TASK_QUEUE } from '../workflows/definitions';
+import { vendorConfig, vendorEnvSchema, type VendorConfig } from './vendors';
 
 const duration = z.string().transform((value, ctx) => {
   try {
@@ -36,7 +37,7 @@ const tokens = z.string().transform((value, ctx) => {
   return result;
 });
 
-const schema = z.object({
+const schema = vendorEnvSchema.extend({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   MUSTER_TEMPORAL_PORT: port.default(7233),
   MUSTER_TEMPORAL_UI_PORT: port.optional(),
@@ -70,6 +71,9 @@ export interface MusterConfig {
     /** token -> caller name; undefined means the API is open (local development). */
     tokens?: Record<string, string>;
   };
+  vendors: VendorConfig;
+  /** Where local state lives (dev server data, SQLite store, sandbox certificate). */
+  dataDir: string;
   /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -86,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
     throw new ConfigError(`Invalid configuration in the environment:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const vendors = vendorConfig(e, problems);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration in the environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   let tokenMap = e.MUSTER_API_TOKENS;
   if (e.MUSTER_API_TOKENS_FILE) {
     const fromFile = tokens.safeParse(readFileSync(e.MUSTER_API_TOKENS_FILE, 'utf8'));
@@ -109,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
     incidentPrefix: e.MUSTER_INCIDENT_PREFIX,
     settings: { ...DEFAULT_SETTINGS, closedRetentionMs: e.MUSTER_CLOSED_RETENTION },
     api: { host: e.MUSTER_API_HOST, port: e.MUSTER_API_PORT, tokens: tokenMap },
+    vendors,
+    dataDir: e.MUSTER_DATA_DIR,
     workflowBundlePath: e.MUSTER_WORKFLOW_BUNDLE,
     logLevel: e.LOG_LEVEL,
   };

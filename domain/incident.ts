@@ -29,7 +29,7 @@ export interface Participant extends Person {
   joinedAt: string;
 }
 
-export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed';
+export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource';
 
 export interface TimelineEvent {
   /** 1-based, gap-free within an incident: the store keys events by (incident, seq). */
@@ -48,8 +48,13 @@ export type ResourceStatus = 'pending' | 'ready' | 'failed';
 export interface Resource {
   status: ResourceStatus;
   url?: string;
+  /** The vendor's id: channel id, ticket key, file id, group email. */
   externalId?: string;
+  /** Why it failed, or what it waits for; for the commander and the operator. */
   error?: string;
+  /** How many times Muster set out to make it (an operator's retry adds one). */
+  attempts?: number;
+  updatedAt?: string;
 }
 
 export interface IncidentState {

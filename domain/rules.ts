@@ -17,6 +17,7 @@ import {
   type IncidentState,
   type IncidentStatus,
   type Participant,
+  type Resource,
   type Person,
   type Role,
   type TimelineEvent,
@@ -301,6 +302,20 @@ export function applyChanges(state: IncidentState, normalized: IncidentChanges, 
 
 export function applyNote(state: IncidentState, note: TimelineNote, at: string): void {
   addEvent(state, { at: note.at ?? at, actor: note.actor, kind: 'note', text: note.text });
+  touch(state, at);
+}
+
+/** Records a resource's new state; becoming ready or failing is a timeline event, starting is not. */
+export function applyResource(state: IncidentState, kind: string, resource: Resource, label: string, at: string): void {
+  const previous = state.resources[kind];
+  state.resources[kind] = { ...resource, updatedAt: at };
+  if (resource.status !== previous?.status || resource.error !== previous?.error) {
+    if (resource.status === 'ready') {
+      addEvent(state, { at, actor: 'muster', kind: 'resource', field: kind, to: 'ready', text: `${label} is ready${resource.url ? `: ${resource.url}` : ''}` });
+    } else if (resource.status === 'failed') {
+      addEvent(state, { at, actor: 'muster', kind: 'resource', field: kind, to: 'failed', text: `${label} could not be made: ${resource.error ?? 'unknown error'}` });
+    }
+  }
   touch(state, at);
 }
 

@@ -13,10 +13,14 @@ import { ensureTemporalCli, startDevServer } from '../temporal-dev';
 import { createMusterWorker } from '../worker/create-worker';
 import { createLogger, installTemporalRuntime } from '../worker/logging';
 import { stopSignal } from '../worker/main';
+import { providersFromConfig, sandboxVendorEnv } from '../worker/providers';
+import { anyVendorConfigured } from '../config/vendors';
+import { startSandbox } from '../sandbox/server';
+import { join } from 'node:path';
 
 async function start(): Promise<void> {
   const stop = stopSignal();
-  const config = loadConfig();
+  let config = loadConfig();
   const logger = createLogger(config.logLevel, 'muster');
   installTemporalRuntime(logger);
   const cleanup: Array<() => Promise<unknown>> = [];
@@ -32,13 +36,26 @@ async function start(): Promise<void> {
       uiUrl = server.uiUrl;
     }
 
+    let sandboxUrl: string | undefined;
+    if (!anyVendorConfigured(config.vendors) && config.vendors.sandbox.mode === 'auto') {
+      const sandbox = await startSandbox({ port: config.vendors.sandbox.port, tlsPort: config.vendors.sandbox.tlsPort, dataDir: join(config.dataDir, 'sandbox') });
+      cleanup.unshift(() => sandbox.stop());
+      config = loadConfig({ ...process.env, ...sandboxVendorEnv(sandbox) });
+      sandboxUrl = sandbox.url;
+    }
+
     const store = await openStore({ url: config.databaseUrl });
     cleanup.unshift(() => store.close());
 
     const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
     cleanup.unshift(() => nativeConnection.close());
     say('Bundling workflows and starting the worker…');
-    const worker = await createMusterWorker({ connection: nativeConnection, temporal: config.temporal, deps: { store }, workflowBundlePath: config.workflowBundlePath });
+    const worker = await createMusterWorker({
+      connection: nativeConnection,
+      temporal: config.temporal,
+      deps: { store, ...providersFromConfig(config.vendors) },
+      workflowBundlePath: config.workflowBundlePath,
+    });
     const workerDone = worker.runUntil(stop);
     cleanup.unshift(() => workerDone);
 
@@ -61,6 +78,7 @@ async function start(): Promise<void> {
         `  API docs          ${apiUrl}/docs`,
         `  Temporal          ${config.temporal.address}`,
         uiUrl ? `  Temporal Web UI   ${uiUrl}` : undefined,
+        sandboxUrl ? `  Vendor sandbox    ${sandboxUrl}  (no vendor credentials set: Slack, Google, Jira and PagerDuty are emulated here)` : undefined,
         '',
         'Try:  npx muster declare --title "DB latency" --priority High',
         'Press Ctrl-C to stop.',

@@ -4,8 +4,10 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
+import { anyVendorConfigured } from '../config/vendors';
 import { openStore } from '../store';
 import { createMusterWorker } from './create-worker';
+import { providersFromConfig } from './providers';
 import { createLogger, installTemporalRuntime } from './logging';
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -26,10 +28,11 @@ export async function runWorker(): Promise<void> {
     const worker = await createMusterWorker({
       connection,
       temporal: config.temporal,
-      deps: { store },
+      deps: { store, ...providersFromConfig(config.vendors) },
       workflowBundlePath: config.workflowBundlePath,
     });
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');
+    if (!anyVendorConfigured(config.vendors)) logger.warn('no vendor is configured: incidents get no resources (npm start runs the sandbox)');
     // On SIGINT/SIGTERM the worker stops polling and lets in-flight tasks finish.
     await worker.runUntil(stop);
     logger.info('worker stopped');

@@ -111,3 +111,12 @@ export function incidentMemo(incident: Visible & Partial<Pick<IncidentRecord, 'r
 /** Signatures of the workflows, for typed starts by name. */
 export type IncidentWorkflow = (input: IncidentWorkflowInput) => Promise<IncidentRecord>;
 export type IncidentRegistryWorkflow = (input: IncidentRegistryInput) => Promise<void>;
+
+export interface RetryResourceRequest {
+  /** A resource kind: ticket, tacticalGroup, notificationsGroup, channel, folder, conference, document. */
+  resource: string;
+  actor: string;
+}
+
+/** Makes a failed resource again, once its cause is fixed. */
+export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceRequest]>('retryResource');

@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -28,9 +29,12 @@ import {
   validateActor,
   validateNote,
 } from '../domain/rules';
+import { isResourceKind, RESOURCE_LABELS, type ResourceKind } from '../domain/resources';
+import { runAssembly, type AssemblyControl } from './assembly';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
+  retryResourceUpdate,
   incidentMemo,
   incidentSearchAttributes,
   updateIncidentUpdate,
@@ -78,6 +82,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   let recordedSeq = input.state?.timeline.at(-1)?.seq ?? 0;
 
   const loaded = () => state !== undefined;
+  const assembly: AssemblyControl = { retries: [], syncNeeded: false, busy: false };
   const publish = (incident: IncidentState) => {
     upsertSearchAttributes(incidentSearchAttributes(incident));
     upsertMemo(incidentMemo(incident));
@@ -96,6 +101,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       const { normalized, diff } = checked(() => validateChanges(incident, changes, settings));
       applyChanges(incident, normalized, diff, actor, now());
       publish(incident);
+      // Every changeable field shows on a resource (topic, ticket, channel state).
+      assembly.syncNeeded = true;
       return incident;
     },
     {
@@ -104,6 +111,37 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         // A resumed incident is still loading: the handler validates once it has the state.
         const current = state;
         if (current) checked(() => validateChanges(current, changes, settings));
+      },
+    },
+  );
+
+  const checkRetry = (incident: IncidentState, resource: string): ResourceKind => {
+    if (!isResourceKind(resource)) {
+      throw new IncidentRuleError('invalid_field', `${resource} is not a resource; resources are ${Object.keys(RESOURCE_LABELS).join(', ')}`, 'resource');
+    }
+    const current = incident.resources[resource];
+    if (current?.status !== 'failed') {
+      const why = current ? `it is ${current.status}` : `${incident.id} has none`;
+      throw new IncidentRuleError('invalid_transition', `${RESOURCE_LABELS[resource]} cannot be retried: ${why}; only failed resources can`, 'resource');
+    }
+    return resource;
+  };
+
+  setHandler(
+    retryResourceUpdate,
+    async ({ resource, actor }) => {
+      await condition(loaded);
+      const incident = state!;
+      const kind = checked(() => checkRetry(incident, resource));
+      applyNote(incident, { text: `${actor} asked Muster to retry the ${RESOURCE_LABELS[kind]}`, actor }, now());
+      assembly.retries.push(kind);
+      return incident;
+    },
+    {
+      validator: ({ resource, actor }) => {
+        checked(() => validateActor(actor));
+        const current = state;
+        if (current) checked(() => checkRetry(current, resource));
       },
     },
   );
@@ -128,6 +166,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   const incident = state;
   publish(incident);
+  // Incidents declared before resources existed replay without them.
+  if (patched('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)));
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -139,12 +179,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     recordedSeq = Math.max(recordedSeq, lastSeq);
   };
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds();
-  const handOver = () => workflowInfo().continueAsNewSuggested;
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy;
+  // Hand over or finish only between resource steps, never in the middle of one.
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
-    if (incident.status === 'Closed') await condition(wake, Math.max(1, retentionEnds() - Date.now()));
+    const untilRetentionEnds = incident.status === 'Closed' ? retentionEnds() - Date.now() : 0;
+    if (untilRetentionEnds > 0) await condition(wake, untilRetentionEnds);
     else await condition(wake);
 
     // Write every change through before deciding anything: the store must never lag a

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncidentChanges, IncidentFilter, IncidentStatus, Priority, Severity } from '../../domain/incident';
 import { isIncidentId } from '../../domain/rules';
+import { RESOURCE_KINDS } from '../../domain/resources';
 import type { MusterClient } from '../../client';
 import { InvalidCursorError, type IncidentStore } from '../../store';
 import type { Authenticate } from '../auth';
@@ -146,6 +147,27 @@ export function incidentRoutes(app: FastifyInstance, { client, store, authentica
       const actor = authenticate(request);
       await client.addTimelineEvent(incidentId(request.params.id), { ...request.body, actor });
       return reply.status(202).send({ accepted: true });
+    },
+  );
+
+  app.post<{ Params: { id: string; resource: string } }>(
+    '/incidents/:id/resources/:resource/retry',
+    {
+      schema: {
+        summary: 'Make a failed resource again',
+        description: 'Once the cause is fixed (credentials, template, permissions). 409 unless the resource failed.',
+        tags: ['incidents'],
+        params: {
+          type: 'object',
+          required: ['id', 'resource'],
+          properties: { id: idParamsSchema.properties.id, resource: { type: 'string', enum: RESOURCE_KINDS } },
+        },
+        response: { 200: incidentSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = authenticate(request);
+      return client.retryResource(incidentId(request.params.id), request.params.resource, actor);
     },
   );
 

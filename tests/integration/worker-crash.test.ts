@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { startSandbox } from '../../sandbox/server';
+import { sandboxVendorEnv } from '../../worker/providers';
 import { eventually, recorded, startHarness, testEnv, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -16,7 +18,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-function startWorkerProcess(): ChildProcess {
+function startWorkerProcess(extraEnv: Record<string, string> = {}): ChildProcess {
   const env = testEnv();
   // One process (no tsx CLI wrapper), so signals reach the worker itself.
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, '../../worker/main.ts')], {
@@ -29,6 +31,7 @@ function startWorkerProcess(): ChildProcess {
       MUSTER_INCIDENT_PREFIX: h.prefix,
       MUSTER_WORKFLOW_BUNDLE: env.bundlePath,
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -77,4 +80,44 @@ test('SIGKILL mid-life loses nothing; updates sent while down complete after res
 
   worker.kill('SIGTERM');
   expect(await exited(worker)).toEqual({ code: 0, signal: null });
+}, 120_000);
+
+test('SIGKILL in the middle of assembly: after a restart every resource exists exactly once', async () => {
+  const sandbox = await startSandbox({ dataDir: join(testEnv().dir, 'sandbox-tls') });
+  try {
+    // Slow vendors, so the kill lands while calls are in flight.
+    sandbox.faults.globalLatencyMs = 150;
+    const vendorEnv = sandboxVendorEnv(sandbox);
+    let worker = startWorkerProcess(vendorEnv);
+    const { incident } = await h.client.declare({ title: 'Kill me mid-assembly', reporter: { email: 'rita@example.com' } });
+    await eventually(() => sandbox.log.entries.length >= 6, { intervalMs: 20 });
+    worker.kill('SIGKILL');
+    await exited(worker);
+    const before = sandbox.log.entries.length;
+
+    worker = startWorkerProcess(vendorEnv);
+    const done = await eventually(async () => {
+      const state = await h.client.get(incident.id);
+      return Object.values(state.resources).length === 7 && Object.values(state.resources).every((r) => r.status === 'ready') ? state : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(sandbox.log.entries.length).toBeGreaterThan(before);
+
+    const state = sandbox.state() as {
+      slack: { channels: Array<{ name: string }> };
+      jira: { issues: Array<{ labels: string[] }> };
+      google: { files: Array<{ name: string; mimeType: string }>; events: Record<string, unknown[]> };
+    };
+    expect(state.slack.channels.filter((c) => c.name === incident.id.toLowerCase())).toHaveLength(1);
+    expect(state.jira.issues.filter((i) => i.labels.includes(`muster-${incident.id}`))).toHaveLength(1);
+    expect(state.google.files.filter((f) => f.name.startsWith(`${incident.id}:`)).map((f) => f.mimeType).sort()).toEqual([
+      'application/vnd.google-apps.document',
+      'application/vnd.google-apps.folder',
+    ]);
+    expect(Object.values(state.google.events).flat()).toHaveLength(1);
+    expect(done.resources.channel!.url).toBeDefined();
+    worker.kill('SIGTERM');
+    await exited(worker);
+  } finally {
+    await sandbox.stop();
+  }
 }, 120_000);

@@ -7,13 +7,17 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { MusterClient } from '../../client';
-import type { MusterConfig } from '../../config/env';
+import { loadConfig, type MusterConfig } from '../../config/env';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { providersFromConfig, sandboxVendorEnv } from '../../worker/providers';
 import { DEFAULT_SETTINGS, type IncidentSettings } from '../../domain/incident';
 import { openStore, type IncidentStore } from '../../store';
 import { createMusterWorker } from '../../worker/create-worker';
 
 export interface Harness {
   client: MusterClient;
+  /** The vendor emulators, when started with `sandbox: true`. */
+  sandbox?: Sandbox;
   store: IncidentStore;
   temporal: MusterConfig['temporal'];
   prefix: string;
@@ -43,13 +47,15 @@ export function uniquePrefix(): string {
   return `T${letters.slice(0, 7)}`;
 }
 
-export async function startHarness(options: { settings?: Partial<IncidentSettings>; worker?: boolean } = {}): Promise<Harness> {
+export async function startHarness(options: { settings?: Partial<IncidentSettings>; worker?: boolean; sandbox?: boolean } = {}): Promise<Harness> {
   const env = testEnv();
   const prefix = uniquePrefix();
   const temporal = { address: env.address, namespace: 'default', taskQueue: `muster-test-${prefix}` };
   const databaseUrl = `sqlite:${join(env.dir, `${prefix}.sqlite`)}`;
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   const store = await openStore({ url: databaseUrl });
+  const sandbox = options.sandbox ? await startSandbox({ dataDir: join(env.dir, 'sandbox-tls') }) : undefined;
+  const vendors = sandbox ? providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors) : {};
   const connection = await Connection.connect({ address: env.address });
   const client = new MusterClient(new Client({ connection }), { taskQueue: temporal.taskQueue, incidentPrefix: prefix, settings });
 
@@ -59,7 +65,7 @@ export async function startHarness(options: { settings?: Partial<IncidentSetting
 
   const startWorker = async () => {
     nativeConnection ??= await NativeConnection.connect({ address: env.address });
-    worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store }, workflowBundlePath: env.bundlePath });
+    worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store, ...vendors }, workflowBundlePath: env.bundlePath });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -71,6 +77,7 @@ export async function startHarness(options: { settings?: Partial<IncidentSetting
 
   return {
     client,
+    sandbox,
     store,
     temporal,
     prefix,
@@ -83,6 +90,7 @@ export async function startHarness(options: { settings?: Partial<IncidentSetting
       await nativeConnection?.close();
       await connection.close();
       await store.close();
+      await sandbox?.stop();
     },
   };
 }

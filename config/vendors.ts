@@ -1,0 +1,80 @@
+/**
+ * Vendor credentials and endpoints, from the environment. Each vendor is optional: Muster makes
+ * only the resources whose vendor is configured. With no vendor configured at all, `npm start`
+ * runs the loopback sandbox and points every vendor at it.
+ */
+import { z } from 'zod';
+
+const optional = z.string().trim().min(1).optional();
+
+export const vendorEnvSchema = z.object({
+  SLACK_BOT_TOKEN: optional,
+  SLACK_API_URL: optional,
+  GOOGLE_ACCESS_TOKEN: optional,
+  GOOGLE_API_ROOT_URL: optional,
+  GOOGLE_DOMAIN: optional,
+  GOOGLE_SENDER: optional,
+  JIRA_HOST: optional,
+  JIRA_EMAIL: optional,
+  JIRA_API_TOKEN: optional,
+  JIRA_PROJECT_KEY: optional,
+  PAGERDUTY_TOKEN: optional,
+  PAGERDUTY_FROM: optional,
+  PAGERDUTY_API_URL: optional,
+  PAGERDUTY_EVENTS_SERVER: optional,
+  /** An extra CA (PEM file) to trust for PagerDuty Events, e.g. the sandbox's. */
+  PAGERDUTY_CA_FILE: optional,
+  /** serviceId=routingKey,... */
+  PAGERDUTY_ROUTING_KEYS: optional,
+  MUSTER_DOCUMENT_TEMPLATE: optional,
+  /** auto: use the sandbox when no vendor is configured; off: never. */
+  MUSTER_SANDBOX: z.enum(['auto', 'off']).default('auto'),
+  MUSTER_SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(4010),
+  MUSTER_SANDBOX_TLS_PORT: z.coerce.number().int().min(0).max(65_535).default(4011),
+});
+
+export type VendorEnv = z.infer<typeof vendorEnvSchema>;
+
+export interface VendorConfig {
+  slack?: { token: string; apiUrl?: string };
+  google?: { accessToken: string; rootUrl?: string; domain: string; sender: string };
+  jira?: { host: string; email: string; apiToken: string; projectKey: string };
+  pagerduty?: { token: string; from: string; apiUrl?: string; eventsServer?: string; caFile?: string; routingKeys: Record<string, string> };
+  documentTemplate?: string;
+  sandbox: { mode: 'auto' | 'off'; port: number; tlsPort: number };
+}
+
+/** A vendor counts as configured only when all its required settings are there; half is an error. */
+export function vendorConfig(env: VendorEnv, problems: string[]): VendorConfig {
+  const all = <K extends keyof VendorEnv>(vendor: string, keys: K[]): boolean => {
+    const present = keys.filter((key) => env[key] !== undefined);
+    if (present.length > 0 && present.length < keys.length) {
+      problems.push(`${vendor}: set ${keys.filter((key) => env[key] === undefined).join(', ')} too (or none of ${keys.join(', ')})`);
+    }
+    return present.length === keys.length;
+  };
+  const routingKeys = Object.fromEntries(
+    (env.PAGERDUTY_ROUTING_KEYS ?? '')
+      .split(',')
+      .map((pair) => pair.trim().split('='))
+      .filter((pair): pair is [string, string] => pair.length === 2 && !!pair[0] && !!pair[1]),
+  );
+  return {
+    slack: all('Slack', ['SLACK_BOT_TOKEN']) ? { token: env.SLACK_BOT_TOKEN!, apiUrl: env.SLACK_API_URL } : undefined,
+    google: all('Google', ['GOOGLE_ACCESS_TOKEN', 'GOOGLE_DOMAIN', 'GOOGLE_SENDER'])
+      ? { accessToken: env.GOOGLE_ACCESS_TOKEN!, rootUrl: env.GOOGLE_API_ROOT_URL, domain: env.GOOGLE_DOMAIN!, sender: env.GOOGLE_SENDER! }
+      : undefined,
+    jira: all('Jira', ['JIRA_HOST', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PROJECT_KEY'])
+      ? { host: env.JIRA_HOST!, email: env.JIRA_EMAIL!, apiToken: env.JIRA_API_TOKEN!, projectKey: env.JIRA_PROJECT_KEY! }
+      : undefined,
+    pagerduty: all('PagerDuty', ['PAGERDUTY_TOKEN', 'PAGERDUTY_FROM'])
+      ? { token: env.PAGERDUTY_TOKEN!, from: env.PAGERDUTY_FROM!, apiUrl: env.PAGERDUTY_API_URL, eventsServer: env.PAGERDUTY_EVENTS_SERVER, caFile: env.PAGERDUTY_CA_FILE, routingKeys }
+      : undefined,
+    documentTemplate: env.MUSTER_DOCUMENT_TEMPLATE,
+    sandbox: { mode: env.MUSTER_SANDBOX, port: env.MUSTER_SANDBOX_PORT, tlsPort: env.MUSTER_SANDBOX_TLS_PORT },
+  };
+}
+
+export function anyVendorConfigured(vendors: VendorConfig): boolean {
+  return !!(vendors.slack || vendors.google || vendors.jira || vendors.pagerduty);
+}

@@ -1,0 +1,70 @@
+/**
+ * Chooses the vendor adapters: the real vendors from configuration, or every vendor pointed at
+ * the loopback sandbox. The only place that knows which adapters exist.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_RESOURCE_SETTINGS } from '../activities';
+import type { ResourceSettings } from '../activities/assembly';
+import { accessTokenAuth, googleProviders } from '../activities/providers/google';
+import { jiraTicketProvider } from '../activities/providers/jira';
+import { pagerdutyOnCallProvider } from '../activities/providers/pagerduty';
+import { slackChatProvider } from '../activities/providers/slack';
+import type { Providers } from '../activities/providers/types';
+import type { VendorConfig } from '../config/vendors';
+import { sandboxRoutingKeys } from '../sandbox/pagerduty';
+import type { Sandbox } from '../sandbox/server';
+
+export interface ProviderSetup {
+  providers: Partial<Providers>;
+  resources: ResourceSettings;
+}
+
+export function providersFromConfig(vendors: VendorConfig): ProviderSetup {
+  const providers: Partial<Providers> = {};
+  if (vendors.slack) providers.chat = slackChatProvider({ token: vendors.slack.token, apiUrl: vendors.slack.apiUrl });
+  if (vendors.google) {
+    const google = googleProviders({
+      auth: accessTokenAuth(vendors.google.accessToken),
+      rootUrl: vendors.google.rootUrl,
+      domain: vendors.google.domain,
+      sender: vendors.google.sender,
+    });
+    Object.assign(providers, google);
+  }
+  if (vendors.jira) providers.ticket = jiraTicketProvider(vendors.jira);
+  if (vendors.pagerduty) {
+    const { caFile, ...pagerduty } = vendors.pagerduty;
+    providers.oncall = pagerdutyOnCallProvider({ ...pagerduty, ca: caFile ? readFileSync(caFile, 'utf8') : undefined });
+  }
+  return {
+    providers,
+    resources: {
+      ...DEFAULT_RESOURCE_SETTINGS,
+      groupDomain: vendors.google?.domain ?? DEFAULT_RESOURCE_SETTINGS.groupDomain,
+      defaultDocumentTemplate: vendors.documentTemplate ?? DEFAULT_RESOURCE_SETTINGS.defaultDocumentTemplate,
+    },
+  };
+}
+
+/** The environment that points every vendor at a running sandbox, with the credentials it accepts. */
+export function sandboxVendorEnv(sandbox: Sandbox): Record<string, string> {
+  const { credentials, google, jira } = sandbox.fixture;
+  return {
+    SLACK_BOT_TOKEN: credentials.slackBotToken,
+    SLACK_API_URL: `${sandbox.url}/api/`,
+    GOOGLE_ACCESS_TOKEN: credentials.googleAccessToken,
+    GOOGLE_API_ROOT_URL: `${sandbox.url}/`,
+    GOOGLE_DOMAIN: google.domain,
+    GOOGLE_SENDER: `muster@${google.domain}`,
+    JIRA_HOST: sandbox.url,
+    JIRA_EMAIL: credentials.jira.email,
+    JIRA_API_TOKEN: credentials.jira.apiToken,
+    JIRA_PROJECT_KEY: jira.projectKey,
+    PAGERDUTY_TOKEN: credentials.pagerdutyToken,
+    PAGERDUTY_FROM: 'ic@example.com',
+    PAGERDUTY_API_URL: sandbox.url,
+    PAGERDUTY_EVENTS_SERVER: sandbox.tlsServer,
+    PAGERDUTY_CA_FILE: sandbox.caPath,
+    PAGERDUTY_ROUTING_KEYS: Object.entries(sandboxRoutingKeys(sandbox.fixture)).map(([service, key]) => `${service}=${key}`).join(','),
+  };
+}
