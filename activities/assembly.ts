@@ -77,6 +77,8 @@ async function step<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const fileName = (incident: IncidentBrief) => `${incident.id}: ${incident.title}`;
+
 const idOf = (resources: Resources, kind: ResourceKind) => (resources[kind]?.status === 'ready' ? resources[kind].externalId : undefined);
 
 export function createAssemblyActivities({ providers, resources: settings }: AssemblyDeps) {
@@ -143,7 +145,7 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
     /** Shared with the incident's groups, where this deployment has groups. */
     async createFolder(incident: IncidentBrief, groups: { tactical?: string; notifications?: string }): Promise<Resource> {
       return step(async () => {
-        const folder = await use('storage').ensureFolder({ incidentId: incident.id, name: `${incident.id}: ${incident.title}` });
+        const folder = await use('storage').ensureFolder({ incidentId: incident.id, name: fileName(incident) });
         const grants = [
           groups.tactical && { email: groups.tactical, type: 'group' as const, role: 'writer' as const },
           groups.notifications && { email: groups.notifications, type: 'group' as const, role: 'reader' as const },
@@ -173,7 +175,7 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
           incidentId: incident.id,
           kind: 'incident',
           templateId,
-          name: `${incident.id}: ${incident.title}`,
+          name: fileName(incident),
           folderId,
         });
         return ready(made.url, made.id);
@@ -252,6 +254,10 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
         if (channelId) {
           if (incident.status === 'Closed') work.push(use('chat').archive(channelId));
           else work.push(use('chat').unarchive(channelId).then(() => use('chat').setTopic(channelId, channelTopic(incident))));
+        }
+        for (const kind of ['folder', 'document'] as const) {
+          const fileId = idOf(resources, kind);
+          if (fileId) work.push(use('storage').rename(fileId, `${incident.id}: ${incident.title}`));
         }
         const ticketKey = idOf(resources, 'ticket');
         if (ticketKey) {

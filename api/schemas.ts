@@ -61,6 +61,7 @@ const recordProperties = {
   updatedAt: { type: 'string', format: 'date-time' },
   stableAt: { type: 'string', format: 'date-time' },
   closedAt: { type: 'string', format: 'date-time' },
+  assembledAt: { type: 'string', format: 'date-time' },
   version: { type: 'integer' },
 } as const;
 

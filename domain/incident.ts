@@ -78,6 +78,8 @@ export interface IncidentState {
   updatedAt: string;
   stableAt?: string;
   closedAt?: string;
+  /** When every resource that could be made was made and tied together the first time. */
+  assembledAt?: string;
   /** Bumped on every accepted change; the store keeps only the newest version. */
   version: number;
 }

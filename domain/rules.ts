@@ -319,6 +319,15 @@ export function applyResource(state: IncidentState, kind: string, resource: Reso
   touch(state, at);
 }
 
+/** The first time all resources are settled and tied together: a milestone for metrics. */
+export function applyAssembled(state: IncidentState, ready: number, planned: number, at: string): void {
+  if (state.assembledAt) return;
+  state.assembledAt = at;
+  const seconds = ((Date.parse(at) - Date.parse(state.declaredAt)) / 1000).toFixed(1);
+  addEvent(state, { at, actor: 'muster', kind: 'resource', text: `Assembled in ${seconds} s: ${ready} of ${planned} resources ready` });
+  touch(state, at);
+}
+
 /** Marks an incident brought back from the store after its workflow had completed. */
 export function applyResumed(state: IncidentState, at: string): void {
   addEvent(state, { at, actor: 'muster', kind: 'resumed', text: `${state.id} resumed from its stored record` });

@@ -98,7 +98,10 @@ export interface Fault {
 
 export interface LoggedRequest {
   seq: number;
+  /** When the answer was sent (after any added latency). */
   at: string;
+  /** When the request arrived. */
+  startedAt: string;
   vendor: Vendor;
   route: string;
   method: string;

@@ -177,6 +177,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       params,
     };
 
+    const startedAt = new Date().toISOString();
     const { latencyMs, fault } = faults.take(route);
     if (latencyMs > 0) await sleep(latencyMs);
 
@@ -195,6 +196,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     }
     log.add({
+      startedAt,
       vendor: route.vendor,
       route: route.name,
       method,

@@ -31,6 +31,7 @@ export interface IncidentRow {
   updatedAt: string;
   stableAt: string | null;
   closedAt: string | null;
+  assembledAt: string | null;
   version: number;
 }
 
@@ -72,6 +73,7 @@ export const IncidentEntity = new EntitySchema<IncidentRow>({
     updatedAt: { type: 'string', columnType: 'text' },
     stableAt: { type: 'string', columnType: 'text', nullable: true },
     closedAt: { type: 'string', columnType: 'text', nullable: true },
+    assembledAt: { type: 'string', columnType: 'text', nullable: true },
     version: { type: 'integer' },
   },
   uniques: [{ name: 'incidents_prefix_number_unique', properties: ['prefix', 'number'] }],

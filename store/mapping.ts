@@ -35,6 +35,7 @@ export function toIncidentRow(incident: IncidentRecord): IncidentRow {
     updatedAt: incident.updatedAt,
     stableAt: incident.stableAt ?? null,
     closedAt: incident.closedAt ?? null,
+    assembledAt: incident.assembledAt ?? null,
     version: incident.version,
   };
 }
@@ -62,6 +63,7 @@ export function fromIncidentRow(row: IncidentRow): IncidentRecord {
   };
   if (row.stableAt !== null) record.stableAt = row.stableAt;
   if (row.closedAt !== null) record.closedAt = row.closedAt;
+  if (row.assembledAt !== null) record.assembledAt = row.assembledAt;
   return record;
 }
 

@@ -25,6 +25,8 @@ export interface DevServerOptions {
   dbFile?: string | null;
   searchAttributes?: Record<string, string>;
   logLevel?: string;
+  /** Server dynamic config, e.g. { 'system.enableActivityEagerExecution': true } (the default). */
+  dynamicConfig?: Record<string, unknown>;
   /** Receives the server's output lines (and build progress if the CLI must be built). */
   log?: (line: string) => void;
   startTimeoutMs?: number;
@@ -65,6 +67,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
   for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
+  // Eager activities: a workflow task that schedules an activity gets it back in the same
+  // round trip, which takes a poll off every step of an incident's assembly.
+  const dynamicConfig = opts.dynamicConfig ?? { 'system.enableActivityEagerExecution': true };
+  for (const [key, value] of Object.entries(dynamicConfig)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   if (opts.dbFile) {
     const dbFile = path.resolve(opts.dbFile);
     fs.mkdirSync(path.dirname(dbFile), { recursive: true });

@@ -3,10 +3,10 @@
  * afterwards keeps them in sync with the incident and remakes failed ones on request. Runs as
  * one coroutine inside the incident workflow, so resource work never overlaps itself.
  */
-import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { MusterActivities } from '../activities';
 import type { IncidentState, Resource } from '../domain/incident';
-import { applyResource } from '../domain/rules';
+import { applyAssembled, applyResource } from '../domain/rules';
 import { briefOf, RESOURCE_LABELS, RESOURCE_NEEDS, type ResourceKind } from '../domain/resources';
 
 /**
@@ -20,6 +20,9 @@ const vendor = proxyActivities<MusterActivities>({
   heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 12 },
 });
+
+/** Planning reads only the worker's configuration: a local activity, no round trip to the server. */
+const local = proxyLocalActivities<MusterActivities>({ startToCloseTimeout: '10 seconds' });
 
 export interface AssemblyControl {
   /** Resources an operator asked to make again. */
@@ -43,7 +46,7 @@ export async function runAssembly(incident: IncidentState, control: AssemblyCont
   const planned = new Set<ResourceKind>(
     Object.keys(incident.resources).length > 0
       ? (Object.keys(incident.resources) as ResourceKind[])
-      : await vendor.planResources(briefOf(incident)),
+      : await local.planResources(briefOf(incident)),
   );
   const set = (kind: ResourceKind, resource: Resource) => {
     applyResource(incident, kind, resource, RESOURCE_LABELS[kind], now());
@@ -124,6 +127,10 @@ export async function runAssembly(incident: IncidentState, control: AssemblyCont
         );
       }
       announced = new Set([...planned].filter(ready));
+      if (!incident.assembledAt && planned.size > 0) {
+        applyAssembled(incident, announced.size, planned.size, now());
+        changed();
+      }
     }
     if (control.syncNeeded) {
       control.syncNeeded = false;

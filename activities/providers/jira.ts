@@ -136,16 +136,19 @@ export function jiraTicketProvider(config: JiraConfig): TicketProvider {
       const fields: Record<string, unknown> = {};
       if (changes.summary !== undefined) fields.summary = changes.summary;
       if (changes.description !== undefined) fields.description = textToAdf(changes.description);
-      if (Object.keys(fields).length > 0) await call('editIssue', () => client.issues.editIssue({ issueIdOrKey: key, fields }));
-      for (const link of changes.links ?? []) {
-        await call('createOrUpdateRemoteIssueLink', () =>
-          client.issueRemoteLinks.createOrUpdateRemoteIssueLink({
-            issueIdOrKey: key,
-            globalId: linkGlobalId(link.url),
-            object: { url: link.url, title: link.title },
-          }),
-        );
-      }
+      // Independent writes: the edit and each link (keyed by its URL) go out together.
+      await Promise.all([
+        Object.keys(fields).length > 0 ? call('editIssue', () => client.issues.editIssue({ issueIdOrKey: key, fields })) : undefined,
+        ...(changes.links ?? []).map((link) =>
+          call('createOrUpdateRemoteIssueLink', () =>
+            client.issueRemoteLinks.createOrUpdateRemoteIssueLink({
+              issueIdOrKey: key,
+              globalId: linkGlobalId(link.url),
+              object: { url: link.url, title: link.title },
+            }),
+          ),
+        ),
+      ]);
     },
 
     async transition(key, to) {

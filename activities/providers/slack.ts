@@ -164,15 +164,17 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
       const invited: string[] = [];
       const unknown: string[] = [];
       const userIds: string[] = [];
-      for (const email of [...new Set(emails.map((e) => e.trim().toLowerCase()))]) {
-        const id = await userIdByEmail(email);
+      const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
+      // Look-ups and the member list do not depend on each other: ask for them together.
+      const [ids, present] = await Promise.all([Promise.all(unique.map((email) => userIdByEmail(email))), members(channelId)]);
+      unique.forEach((email, i) => {
+        const id = ids[i];
         if (id) {
           invited.push(email);
           userIds.push(id);
         } else unknown.push(email);
-      }
+      });
       if (userIds.length === 0) return { invited, unknown };
-      const present = await members(channelId);
       const missing = userIds.filter((id) => !present.has(id));
       // already_in_channel: someone joined between our look and the invite; that is the goal anyway.
       if (missing.length) await call('conversations.invite', () => client.conversations.invite({ channel: channelId, users: missing.join(',') }), ['already_in_channel']);

@@ -49,6 +49,8 @@ export interface StorageProvider {
   ensureFolder(input: { incidentId: string; name: string; parentId?: string }): Promise<FileRef>;
   /** Shares with a user or group email; sharing twice is fine. */
   share(fileId: string, grant: { email: string; type: 'user' | 'group'; role: 'reader' | 'commenter' | 'writer' }): Promise<void>;
+  /** Folders and documents carry the incident's title; renaming to the same name is fine. */
+  rename(fileId: string, name: string): Promise<void>;
 }
 
 export interface DocumentProvider {

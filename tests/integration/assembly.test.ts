@@ -47,7 +47,7 @@ async function declareAndAssemble(title: string, settled: (i: IncidentState) => 
 }
 
 function allReady(incident: IncidentState): boolean {
-  return KINDS.every((kind) => incident.resources[kind]?.status === 'ready') && essentialsPosted(incident);
+  return KINDS.every((kind) => incident.resources[kind]?.status === 'ready') && incident.assembledAt !== undefined;
 }
 
 function essentialsPosted(incident: IncidentState): boolean {
@@ -103,8 +103,10 @@ test('declaring makes every resource once, ties them together and tells the chan
   expect(text).toContain(`Channel: ${incident.resources.channel!.url}`);
   expect(text).not.toContain('{{');
 
-  // The timeline says when each became ready, and the store has it all.
-  expect(incident.timeline.filter((e) => e.kind === 'resource').map((e) => e.field).sort()).toEqual([...KINDS].sort());
+  // The timeline says when each became ready and when assembly was done; the store has it all.
+  expect(incident.timeline.filter((e) => e.kind === 'resource' && e.field).map((e) => e.field).sort()).toEqual([...KINDS].sort());
+  expect(incident.timeline.at(-1)!.text).toMatch(/^Assembled in \d+\.\d s: 7 of 7 resources ready$/);
+  expect(essentialsPosted(incident)).toBe(true);
   await eventually(async () => (await h.store.getIncident(incident.id))?.resources.document?.status === 'ready');
 });
 
@@ -162,6 +164,8 @@ test('changes keep the topic and ticket in sync; closing archives, reopening una
   await h.client.update(incident.id, { title: 'Sync me harder', severity: 'Critical' }, 'ic@example.com');
   await eventually(() => slack().channels.find((c) => c.id === channelId && c.topic.value.includes(':warning: Critical')));
   await eventually(() => jira().issues.find((i) => i.key === ticketKey && i.summary === `${incident.id}: Sync me harder`));
+  await eventually(() => google().files.find((f) => f.id === incident.resources.document!.externalId && f.name === `${incident.id}: Sync me harder`));
+  await eventually(() => google().files.find((f) => f.id === incident.resources.folder!.externalId && f.name === `${incident.id}: Sync me harder`));
 
   await h.client.update(incident.id, { status: 'Closed' }, 'ic@example.com');
   await eventually(() => slack().channels.find((c) => c.id === channelId && c.is_archived));
@@ -170,4 +174,16 @@ test('changes keep the topic and ticket in sync; closing archives, reopening una
   await h.client.update(incident.id, { status: 'Active' }, 'ic@example.com');
   await eventually(() => slack().channels.find((c) => c.id === channelId && !c.is_archived && c.topic.value.includes(':hourglass: Active')));
   await eventually(() => jira().issues.find((i) => i.key === ticketKey && i.statusCategory !== 'done'));
+});
+
+test('when the channel itself fails, the commander hears of it by email', async () => {
+  sandbox.faults.add({ vendor: 'slack', route: 'conversations.create', mode: 'permanent', status: 403 });
+  const incident = await declareAndAssemble('No Slack today', (i) => i.resources.channel?.status === 'failed' && i.resources.document?.status === 'ready');
+  expect(incident.resources.channel!.error).toContain('access_denied');
+  const mail = await eventually(() =>
+    (sandbox.state().google as { messages: Array<{ to: string[] | string; subject: string; body?: string; text?: string }> }).messages.find((m) =>
+      m.subject === `${incident.id}: Slack channel failed`,
+    ),
+  );
+  expect(JSON.stringify(mail.to)).toContain('ic@example.com');
 });

@@ -62,6 +62,10 @@ export function driveStorage(drive: drive_v3.Drive): StorageProvider {
         drive.permissions.create({ fileId, requestBody: { type, role, emailAddress: email }, sendNotificationEmail: false, fields: 'id', ...ALL_DRIVES }),
       );
     },
+
+    async rename(fileId, name) {
+      await call('rename', () => drive.files.update({ fileId, requestBody: { name }, fields: 'id', ...ALL_DRIVES }));
+    },
   };
 }
 
