@@ -18,6 +18,13 @@ import { openStore } from '../../store';
 import { ensureTemporalCli, findFreePort, startDevServer } from '../../temporal-dev';
 import { incidentWorkflowId, registryWorkflowId } from '../../workflows/definitions';
 import { createMusterWorker } from '../../worker/create-worker';
+import { loadConfig } from '../../config/env';
+import { startSandbox } from '../../sandbox/server';
+import { providersFromConfig, sandboxVendorEnv } from '../../worker/providers';
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 async function record(name: string): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -27,13 +34,22 @@ async function record(name: string): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const temporal = { address: server.address, namespace: 'default', taskQueue: 'record' };
-  const worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store } });
+  // Every vendor on the sandbox, so the recorded life includes resource assembly.
+  const sandbox = await startSandbox({ dataDir: join(tmpdir(), 'muster-record-tls') });
+  const vendors = providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors);
+  const worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store, ...vendors } });
   const settings = { ...DEFAULT_SETTINGS, closedRetentionMs: 2_000 };
   const muster = new MusterClient(new Client({ connection }), { taskQueue: 'record', incidentPrefix: 'REC', settings });
 
   await worker.runUntil(async () => {
     const reporter = { email: 'rita@example.com' };
+    // The folder fails first and is retried: the recorded life covers failure and recovery.
+    sandbox.faults.add({ vendor: 'google', route: 'POST /drive/v3/files', mode: 'permanent', status: 403 });
     const { incident } = await muster.declare({ title: 'DB latency', priority: 'High', tags: ['db'], reporter }, { idempotencyKey: 'k1' });
+    await waitFor(async () => (await muster.get(incident.id)).assembledAt !== undefined);
+    sandbox.faults.clear();
+    await muster.retryResource(incident.id, 'folder', 'ic@example.com');
+    await waitFor(async () => (await muster.get(incident.id)).resources.document?.status === 'ready');
     await muster.declare({ title: 'DB latency', reporter }, { idempotencyKey: 'k1' });
     await muster.update(incident.id, { severity: 'High', commander: { email: 'ic@example.com' } }, 'rita@example.com');
     await muster.update(incident.id, { status: 'Active' }, 'ic@example.com').catch(() => undefined);
@@ -55,6 +71,7 @@ async function record(name: string): Promise<void> {
       console.log(`wrote ${file} (${JSON.parse(json).events.length} events)`);
     }
   });
+  await sandbox.stop();
   await connection.close();
   await nativeConnection.close();
   await store.close();
