@@ -4,10 +4,10 @@
  */
 import { createServer } from 'node:net';
 import { google } from 'googleapis';
-import { VendorError } from '../../activities/errors';
 import { accessTokenAuth, googleProviders, type GoogleProviders } from '../../activities/providers/google';
 import { DEFAULT_FIXTURE } from '../../sandbox/fixture';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { vendorError } from '../support/vendor';
 
 const fixture = DEFAULT_FIXTURE;
 const TEMPLATE = 'tmpl-incident-doc';
@@ -32,14 +32,6 @@ interface Snapshot {
 const state = () => sandbox.state().google as Snapshot;
 const folders = () => state().files.filter((f) => f.mimeType === 'application/vnd.google-apps.folder');
 
-async function rejection(promise: Promise<unknown>): Promise<VendorError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
@@ -117,7 +109,7 @@ describe('documents', () => {
 
   test('a missing template is permanent and names the template', async () => {
     const folder = await google_.storage.ensureFolder({ incidentId: 'INC-6', name: 'INC-6' });
-    const err = await rejection(google_.document.ensureFromTemplate({ incidentId: 'INC-6', kind: 'review', templateId: 'tmpl-nope', name: 'x', folderId: folder.id }));
+    const err = await vendorError(google_.document.ensureFromTemplate({ incidentId: 'INC-6', kind: 'review', templateId: 'tmpl-nope', name: 'x', folderId: folder.id }));
     expect(err.kind).toBe('permanent');
     expect(err.details.status).toBe(404);
     expect(err.message).toContain('template tmpl-nope not found');
@@ -175,7 +167,7 @@ describe('groups', () => {
   });
 
   test('a group outside the domain is refused before any call', async () => {
-    const err = await rejection(google_.group.ensureGroup({ email: 'x@elsewhere.org', name: 'x', description: '' }));
+    const err = await vendorError(google_.group.ensureGroup({ email: 'x@elsewhere.org', name: 'x', description: '' }));
     expect(err.kind).toBe('permanent');
     expect(calls()).toEqual([]);
   });
@@ -202,7 +194,7 @@ describe('email', () => {
 
 describe('errors', () => {
   test('a bad token is permanent (401)', async () => {
-    const err = await rejection(providers('ya29.wrong').storage.ensureFolder({ incidentId: 'INC-11', name: 'x' }));
+    const err = await vendorError(providers('ya29.wrong').storage.ensureFolder({ incidentId: 'INC-11', name: 'x' }));
     expect(err).toMatchObject({ kind: 'permanent', vendor: 'google', operation: 'ensureFolder', details: { status: 401, code: 'authError' } });
     expect(err.message).toContain('invalid authentication credentials');
   });
@@ -210,7 +202,7 @@ describe('errors', () => {
   test('5xx on create is transient; retries then make exactly one folder', async () => {
     sandbox.faults.add({ vendor: 'google', route: 'POST /drive/v3/files', mode: 'fail', times: 3 });
     for (let attempt = 0; attempt < 3; attempt++) {
-      const err = await rejection(google_.storage.ensureFolder({ incidentId: 'INC-12', name: 'INC-12' }));
+      const err = await vendorError(google_.storage.ensureFolder({ incidentId: 'INC-12', name: 'INC-12' }));
       expect(err).toMatchObject({ kind: 'transient', details: { status: 503 } });
     }
     const folder = await google_.storage.ensureFolder({ incidentId: 'INC-12', name: 'INC-12' });
@@ -221,7 +213,7 @@ describe('errors', () => {
 
   test('429 is rate_limited with Retry-After in ms, and gaxios does not retry it', async () => {
     sandbox.faults.add({ vendor: 'google', route: 'GET /drive/v3/files', mode: 'rateLimit', retryAfterSeconds: 2, times: 1 });
-    const err = await rejection(google_.storage.ensureFolder({ incidentId: 'INC-13', name: 'INC-13' }));
+    const err = await vendorError(google_.storage.ensureFolder({ incidentId: 'INC-13', name: 'INC-13' }));
     expect(err).toMatchObject({ kind: 'rate_limited', details: { status: 429, retryAfterMs: 2000 } });
     expect(calls()).toEqual(['GET /drive/v3/files']);
   });
@@ -233,7 +225,7 @@ describe('errors', () => {
         server.close(() => resolve(port));
       });
     });
-    const err = await rejection(providers(undefined, `http://127.0.0.1:${port}/`).group.ensureGroup({ email: 'inc-14@example.com', name: 'x', description: '' }));
+    const err = await vendorError(providers(undefined, `http://127.0.0.1:${port}/`).group.ensureGroup({ email: 'inc-14@example.com', name: 'x', description: '' }));
     expect(err.kind).toBe('transient');
     expect(err.details.status).toBeUndefined();
   });

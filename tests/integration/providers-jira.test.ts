@@ -3,9 +3,9 @@
  * and how vendor failures are classified. Every test checks the exact calls Jira received.
  */
 import { jiraTicketProvider, type JiraConfig } from '../../activities/providers/jira';
-import { VendorError } from '../../activities/errors';
 import type { TicketProvider } from '../../activities/providers/types';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { vendorError } from '../support/vendor';
 
 let sandbox: Sandbox;
 let config: JiraConfig;
@@ -24,14 +24,6 @@ interface JiraIssueState {
 const issues = () => (sandbox.state().jira as { issues: JiraIssueState[] }).issues;
 const calls = () => sandbox.log.find({ vendor: 'jira' }).map((e) => `${e.method} ${e.path} ${e.status}`);
 
-async function failure(promise: Promise<unknown>): Promise<VendorError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, tlsPort: 0 });
@@ -99,7 +91,7 @@ test('transition moves to Done and back to To Do, and does nothing when already 
 });
 
 test("Jira's validation error is permanent and says what is wrong", async () => {
-  const err = await failure(jira.ensureTicket({ incidentId: 'INC-4', summary: 'x'.repeat(256), description: '' }));
+  const err = await vendorError(jira.ensureTicket({ incidentId: 'INC-4', summary: 'x'.repeat(256), description: '' }));
   expect(err).toMatchObject({ kind: 'permanent', details: { status: 400 } });
   expect(err.message).toContain('summary: Summary must be less than 255 characters.');
   expect(issues()).toHaveLength(0);
@@ -110,7 +102,7 @@ test('503 three times is transient each time, and the retry after makes exactly 
   sandbox.faults.add({ vendor: 'jira', route: 'POST /rest/api/3/issue', mode: 'fail', times: 3 });
   const input = { incidentId: 'INC-5', summary: 'Flaky', description: 'D' };
   for (let attempt = 1; attempt <= 3; attempt++) {
-    const err = await failure(jira.ensureTicket(input));
+    const err = await vendorError(jira.ensureTicket(input));
     expect(err).toMatchObject({ kind: 'transient', details: { status: 503 } });
   }
   const ref = await jira.ensureTicket(input);
@@ -130,7 +122,7 @@ test('a create that times out but lands is found by the retry, not made twice', 
   sandbox.faults.add({ vendor: 'jira', route: 'POST /rest/api/3/issue', mode: 'latency', latencyMs: 600 });
   const input = { incidentId: 'INC-6', summary: 'Slow', description: 'D' };
 
-  const err = await failure(impatient.ensureTicket(input));
+  const err = await vendorError(impatient.ensureTicket(input));
   expect(err.kind).toBe('transient');
   // Jira finishes the create after the client gave up.
   await new Promise((resolve) => setTimeout(resolve, 800));
@@ -143,14 +135,14 @@ test('a create that times out but lands is found by the retry, not made twice', 
 
 test('429 is rate_limited with the Retry-After delay', async () => {
   sandbox.faults.add({ vendor: 'jira', mode: 'rateLimit', retryAfterSeconds: 2, times: 1 });
-  const err = await failure(jira.ensureTicket({ incidentId: 'INC-7', summary: 'S', description: 'D' }));
+  const err = await vendorError(jira.ensureTicket({ incidentId: 'INC-7', summary: 'S', description: 'D' }));
   expect(err).toMatchObject({ kind: 'rate_limited', details: { status: 429, retryAfterMs: 2000 } });
   expect(calls()).toEqual(['POST /rest/api/3/search/jql 429']);
 });
 
 test('bad credentials are permanent', async () => {
   const wrong = jiraTicketProvider({ ...config, apiToken: 'not-the-token' });
-  const err = await failure(wrong.ensureTicket({ incidentId: 'INC-8', summary: 'S', description: 'D' }));
+  const err = await vendorError(wrong.ensureTicket({ incidentId: 'INC-8', summary: 'S', description: 'D' }));
   expect(err).toMatchObject({ kind: 'permanent', details: { status: 401 } });
   expect(err.message).toContain('Client must be authenticated');
   expect(calls()).toEqual(['POST /rest/api/3/search/jql 401']);
@@ -158,13 +150,13 @@ test('bad credentials are permanent', async () => {
 
 test('an unreachable Jira is transient', async () => {
   const nowhere = jiraTicketProvider({ ...config, host: 'http://127.0.0.1:1' });
-  const err = await failure(nowhere.transition('INC-1', 'resolved'));
+  const err = await vendorError(nowhere.transition('INC-1', 'resolved'));
   expect(err.kind).toBe('transient');
   expect(err.message).toContain('ECONNREFUSED');
 });
 
 test('a missing ticket is permanent', async () => {
-  const err = await failure(jira.updateTicket('INC-999', { summary: 'x' }));
+  const err = await vendorError(jira.updateTicket('INC-999', { summary: 'x' }));
   expect(err).toMatchObject({ kind: 'permanent', details: { status: 404 } });
   expect(err.message).toContain('Issue does not exist');
 });

@@ -2,12 +2,12 @@
  * The PagerDuty on-call provider against the sandbox: REST over http, Events v2 over the
  * sandbox's https listener trusted through the provider's own agent (no NODE_EXTRA_CA_CERTS).
  */
-import { VendorError } from '../../activities/errors';
 import { pagerdutyOnCallProvider, type PagerDutyConfig } from '../../activities/providers/pagerduty';
 import type { OnCallProvider } from '../../activities/providers/types';
 import { DEFAULT_FIXTURE, type SandboxFixture } from '../../sandbox/fixture';
 import { sandboxRoutingKeys } from '../../sandbox/pagerduty';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { vendorError } from '../support/vendor';
 
 let sandbox: Sandbox;
 let config: PagerDutyConfig;
@@ -19,14 +19,6 @@ interface PdState {
 const incidents = () => (sandbox.state().pagerduty as PdState).incidents;
 const calls = (box = sandbox) => box.log.find({ vendor: 'pagerduty' }).map((e) => `${e.method} ${e.path} ${e.status}`);
 
-async function failure(promise: Promise<unknown>): Promise<VendorError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
 
 const configFor = (box: Sandbox): PagerDutyConfig => ({
   token: box.fixture.credentials.pagerdutyToken,
@@ -110,7 +102,7 @@ test('paging twice with the same dedup key opens one incident (Events v2 over ht
 });
 
 test('a service without a routing key is permanent and sends nothing', async () => {
-  const err = await failure(pagerduty.page({ ...pageInput, serviceId: 'PNOKEY1' }));
+  const err = await vendorError(pagerduty.page({ ...pageInput, serviceId: 'PNOKEY1' }));
   expect(err.kind).toBe('permanent');
   expect(err.message).toContain('no Events v2 routing key');
   expect(calls()).toEqual([]);
@@ -118,7 +110,7 @@ test('a service without a routing key is permanent and sends nothing', async () 
 
 test('a wrong routing key is permanent with PagerDuty’s reason', async () => {
   const wrong = pagerdutyOnCallProvider({ ...config, routingKeys: { PSVCDB1: 'f'.repeat(32) } });
-  const err = await failure(wrong.page(pageInput));
+  const err = await vendorError(wrong.page(pageInput));
   expect(err).toMatchObject({ kind: 'permanent', details: { status: 400 } });
   expect(err.message).toContain('Event object is invalid: Invalid routing key');
   expect(incidents()).toHaveLength(0);
@@ -127,14 +119,14 @@ test('a wrong routing key is permanent with PagerDuty’s reason', async () => {
 
 test('a bad API token is permanent', async () => {
   const wrong = pagerdutyOnCallProvider({ ...config, token: 'not-the-token' });
-  const err = await failure(wrong.currentOnCall('PSVCDB1'));
+  const err = await vendorError(wrong.currentOnCall('PSVCDB1'));
   expect(err).toMatchObject({ kind: 'permanent', details: { status: 401, code: '2006' } });
   expect(err.message).toContain('Unauthorized');
   expect(calls()).toEqual(['GET /services/PSVCDB1 401']);
 });
 
 test('an unknown service is permanent', async () => {
-  const err = await failure(pagerduty.currentOnCall('PNOPE01'));
+  const err = await vendorError(pagerduty.currentOnCall('PNOPE01'));
   expect(err).toMatchObject({ kind: 'permanent', details: { status: 404 } });
 });
 
@@ -142,8 +134,8 @@ test('5xx is transient, for REST and for Events', async () => {
   sandbox.faults.add({ vendor: 'pagerduty', route: 'GET /oncalls', mode: 'fail', times: 1 });
   sandbox.faults.add({ vendor: 'pagerduty', route: 'POST /v2/enqueue', mode: 'fail', status: 502, times: 1 });
 
-  expect(await failure(pagerduty.currentOnCall('PSVCDB1'))).toMatchObject({ kind: 'transient', details: { status: 503 } });
-  expect(await failure(pagerduty.page(pageInput))).toMatchObject({ kind: 'transient', details: { status: 502 } });
+  expect(await vendorError(pagerduty.currentOnCall('PSVCDB1'))).toMatchObject({ kind: 'transient', details: { status: 503 } });
+  expect(await vendorError(pagerduty.page(pageInput))).toMatchObject({ kind: 'transient', details: { status: 502 } });
   expect(incidents()).toHaveLength(0);
   expect(calls()).toEqual(['GET /services/PSVCDB1 200', 'GET /oncalls 503', 'POST /v2/enqueue 502']);
 
@@ -155,7 +147,7 @@ test('5xx is transient, for REST and for Events', async () => {
 test('429 reaches the caller quickly as rate_limited with Retry-After, after pdjs’s own short retries', async () => {
   sandbox.faults.add({ vendor: 'pagerduty', route: 'POST /v2/enqueue', mode: 'rateLimit', retryAfterSeconds: 3 });
   const started = Date.now();
-  const err = await failure(pagerduty.page(pageInput));
+  const err = await vendorError(pagerduty.page(pageInput));
   expect(Date.now() - started).toBeLessThan(2_000);
   expect(err).toMatchObject({ kind: 'rate_limited', details: { status: 429, retryAfterMs: 3000 } });
   // pdjs always retries a 429 three times; they are 100 ms apart instead of 20 s.
@@ -164,13 +156,13 @@ test('429 reaches the caller quickly as rate_limited with Retry-After, after pdj
 
 test('an unreachable PagerDuty is transient', async () => {
   const nowhere = pagerdutyOnCallProvider({ ...config, apiUrl: 'http://127.0.0.1:1', eventsServer: '127.0.0.1:1' });
-  expect(await failure(nowhere.currentOnCall('PSVCDB1'))).toMatchObject({ kind: 'transient' });
-  expect(await failure(nowhere.page(pageInput))).toMatchObject({ kind: 'transient' });
+  expect(await vendorError(nowhere.currentOnCall('PSVCDB1'))).toMatchObject({ kind: 'transient' });
+  expect(await vendorError(nowhere.page(pageInput))).toMatchObject({ kind: 'transient' });
 });
 
 test('without the sandbox CA the https Events listener is not trusted', async () => {
   const untrusting = pagerdutyOnCallProvider({ ...config, ca: undefined });
-  const err = await failure(untrusting.page(pageInput));
+  const err = await vendorError(untrusting.page(pageInput));
   expect(err.kind).toBe('transient');
   expect(err.message).toMatch(/SELF_SIGNED|self.signed|certificate/i);
 });

@@ -3,10 +3,10 @@
  * idempotency of every method, and how vendor failures become VendorErrors.
  */
 import { LogLevel, WebAPIPlatformError, WebClient, type Logger } from '@slack/web-api';
-import { VendorError } from '../../activities/errors';
 import { slackChatProvider, slackError } from '../../activities/providers/slack';
 import type { ChatProvider } from '../../activities/providers/types';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { vendorError } from '../support/vendor';
 
 interface SlackState {
   channels: Array<{ id: string; name: string; is_archived: boolean; topic: { value: string }; purpose: { value: string }; members: string[] }>;
@@ -40,14 +40,6 @@ const calls = () => sandbox.log.find({ vendor: 'slack' }).map((e) => {
 const userId = (email: string) => sandbox.fixture.users.find((u) => u.email === email)!.slackId;
 const bot = () => sandbox.fixture.slack.botUserId;
 
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
 
 describe('ensureChannel', () => {
   test('twice gives one channel: the second create hits name_taken and finds it', async () => {
