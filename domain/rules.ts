@@ -24,6 +24,7 @@ import {
   type TimelineKind,
   type TimelineNote,
 } from './incident';
+import { isResourceKind, RESOURCE_KINDS, RESOURCE_LABELS, type ResourceKind } from './resources';
 
 /** Why a request was refused. `invalid_field` is the caller's input; `invalid_transition` is the incident's state. */
 export type RuleErrorCode = 'invalid_field' | 'invalid_transition';
@@ -303,6 +304,19 @@ export function applyChanges(state: IncidentState, normalized: IncidentChanges, 
 export function applyNote(state: IncidentState, note: TimelineNote, at: string): void {
   addEvent(state, { at: note.at ?? at, actor: note.actor, kind: 'note', text: note.text });
   touch(state, at);
+}
+
+/** An operator may retry a resource only once it has failed. */
+export function validateRetry(state: IncidentState, resource: string): ResourceKind {
+  if (!isResourceKind(resource)) {
+    throw invalid('resource', `${resource} is not a resource; resources are ${RESOURCE_KINDS.join(', ')}`);
+  }
+  const current = state.resources[resource];
+  if (current?.status !== 'failed') {
+    const why = current ? `it is ${current.status}` : `${state.id} has none`;
+    throw new IncidentRuleError('invalid_transition', `${RESOURCE_LABELS[resource]} cannot be retried: ${why}; only failed resources can`, 'resource');
+  }
+  return resource;
 }
 
 /** Records a resource's new state; becoming ready or failing is a timeline event, starting is not. */

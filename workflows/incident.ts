@@ -28,8 +28,9 @@ import {
   validateChanges,
   validateActor,
   validateNote,
+  validateRetry,
 } from '../domain/rules';
-import { isResourceKind, RESOURCE_LABELS, type ResourceKind } from '../domain/resources';
+import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
 import {
   addTimelineEventSignal,
@@ -115,24 +116,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     },
   );
 
-  const checkRetry = (incident: IncidentState, resource: string): ResourceKind => {
-    if (!isResourceKind(resource)) {
-      throw new IncidentRuleError('invalid_field', `${resource} is not a resource; resources are ${Object.keys(RESOURCE_LABELS).join(', ')}`, 'resource');
-    }
-    const current = incident.resources[resource];
-    if (current?.status !== 'failed') {
-      const why = current ? `it is ${current.status}` : `${incident.id} has none`;
-      throw new IncidentRuleError('invalid_transition', `${RESOURCE_LABELS[resource]} cannot be retried: ${why}; only failed resources can`, 'resource');
-    }
-    return resource;
-  };
-
   setHandler(
     retryResourceUpdate,
     async ({ resource, actor }) => {
       await condition(loaded);
       const incident = state!;
-      const kind = checked(() => checkRetry(incident, resource));
+      const kind = checked(() => validateRetry(incident, resource));
       applyNote(incident, { text: `${actor} asked Muster to retry the ${RESOURCE_LABELS[kind]}`, actor }, now());
       assembly.retries.push(kind);
       return incident;
@@ -141,7 +130,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       validator: ({ resource, actor }) => {
         checked(() => validateActor(actor));
         const current = state;
-        if (current) checked(() => checkRetry(current, resource));
+        if (current) checked(() => validateRetry(current, resource));
       },
     },
   );
