@@ -11,6 +11,9 @@ export const vendorEnvSchema = z.object({
   SLACK_BOT_TOKEN: optional,
   SLACK_API_URL: optional,
   GOOGLE_ACCESS_TOKEN: optional,
+  /** A service account's JSON key file, used with domain-wide delegation as GOOGLE_SUBJECT. */
+  GOOGLE_SERVICE_ACCOUNT_FILE: optional,
+  GOOGLE_SUBJECT: optional,
   GOOGLE_API_ROOT_URL: optional,
   GOOGLE_DOMAIN: optional,
   GOOGLE_SENDER: optional,
@@ -37,7 +40,13 @@ export type VendorEnv = z.infer<typeof vendorEnvSchema>;
 
 export interface VendorConfig {
   slack?: { token: string; apiUrl?: string };
-  google?: { accessToken: string; rootUrl?: string; domain: string; sender: string };
+  google?: {
+    /** Either a bearer token (tests, the sandbox) or a service account acting as a Workspace user. */
+    auth: { accessToken: string } | { serviceAccountFile: string; subject: string };
+    rootUrl?: string;
+    domain: string;
+    sender: string;
+  };
   jira?: { host: string; email: string; apiToken: string; projectKey: string };
   pagerduty?: { token: string; from: string; apiUrl?: string; eventsServer?: string; caFile?: string; routingKeys: Record<string, string> };
   documentTemplate?: string;
@@ -61,9 +70,7 @@ export function vendorConfig(env: VendorEnv, problems: string[]): VendorConfig {
   );
   return {
     slack: all('Slack', ['SLACK_BOT_TOKEN']) ? { token: env.SLACK_BOT_TOKEN!, apiUrl: env.SLACK_API_URL } : undefined,
-    google: all('Google', ['GOOGLE_ACCESS_TOKEN', 'GOOGLE_DOMAIN', 'GOOGLE_SENDER'])
-      ? { accessToken: env.GOOGLE_ACCESS_TOKEN!, rootUrl: env.GOOGLE_API_ROOT_URL, domain: env.GOOGLE_DOMAIN!, sender: env.GOOGLE_SENDER! }
-      : undefined,
+    google: googleConfig(env, all),
     jira: all('Jira', ['JIRA_HOST', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PROJECT_KEY'])
       ? { host: env.JIRA_HOST!, email: env.JIRA_EMAIL!, apiToken: env.JIRA_API_TOKEN!, projectKey: env.JIRA_PROJECT_KEY! }
       : undefined,
@@ -72,6 +79,22 @@ export function vendorConfig(env: VendorEnv, problems: string[]): VendorConfig {
       : undefined,
     documentTemplate: env.MUSTER_DOCUMENT_TEMPLATE,
     sandbox: { mode: env.MUSTER_SANDBOX, port: env.MUSTER_SANDBOX_PORT, tlsPort: env.MUSTER_SANDBOX_TLS_PORT },
+  };
+}
+
+function googleConfig(env: VendorEnv, all: <K extends keyof VendorEnv>(vendor: string, keys: K[]) => boolean): VendorConfig['google'] {
+  const serviceAccount = all('Google service account', ['GOOGLE_SERVICE_ACCOUNT_FILE', 'GOOGLE_SUBJECT']);
+  const token = env.GOOGLE_ACCESS_TOKEN !== undefined;
+  if (!serviceAccount && !token) {
+    all('Google', ['GOOGLE_DOMAIN', 'GOOGLE_SENDER', 'GOOGLE_ACCESS_TOKEN']);
+    return undefined;
+  }
+  if (!all('Google', ['GOOGLE_DOMAIN', 'GOOGLE_SENDER'])) return undefined;
+  return {
+    auth: serviceAccount ? { serviceAccountFile: env.GOOGLE_SERVICE_ACCOUNT_FILE!, subject: env.GOOGLE_SUBJECT! } : { accessToken: env.GOOGLE_ACCESS_TOKEN! },
+    rootUrl: env.GOOGLE_API_ROOT_URL,
+    domain: env.GOOGLE_DOMAIN!,
+    sender: env.GOOGLE_SENDER!,
   };
 }
 
