@@ -63,7 +63,7 @@ export const DEFAULT_FIXTURE: SandboxFixture = {
       { id: 'tmpl-review-doc', name: 'Post-incident review template', text: 'Review of {{id}}: {{title}}\nCommander: {{commander}}\n' },
     ],
   },
-  jira: { projectKey: 'INC', projectId: '10000', issueTypes: [{ id: '10001', name: 'Task' }, { id: '10002', name: 'Incident' }] },
+  jira: { projectKey: 'OPS', projectId: '10000', issueTypes: [{ id: '10001', name: 'Task' }, { id: '10002', name: 'Incident' }] },
   pagerduty: {
     services: [
       { id: 'PSVCDB1', name: 'Database', escalationPolicyId: 'PEPDB01' },

@@ -125,10 +125,10 @@ async function driveJira(): Promise<void> {
   const client = new Version3Client({ host: sandbox.url, authentication: { basic: { email, apiToken } } });
   await client.issues.getIssue({ issueIdOrKey: key });
   await client.issueSearch.searchForIssuesUsingJql({ jql: `labels = "${incidentLabel('INC-42')}"` });
-  await client.issueSearch.searchForIssuesUsingJqlPost({ jql: `project = INC AND key = ${key}`, fields: ['summary', 'status'] });
+  await client.issueSearch.searchForIssuesUsingJqlPost({ jql: `project = OPS AND key = ${key}`, fields: ['summary', 'status'] });
   await client.issueRemoteLinks.getRemoteIssueLinks({ issueIdOrKey: key });
-  await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: 'project = INC' });
-  await expect(client.issues.getIssue({ issueIdOrKey: 'INC-999' })).rejects.toMatchObject({ status: 404 });
+  await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: 'project = OPS' });
+  await expect(client.issues.getIssue({ issueIdOrKey: 'OPS-999' })).rejects.toMatchObject({ status: 404 });
   await expect(client.issues.doTransition({ issueIdOrKey: key, transition: { id: '99' } })).rejects.toMatchObject({ status: 400 });
   await expect(client.issues.editIssue({ issueIdOrKey: key, fields: { summary: '' } })).rejects.toMatchObject({ status: 400 });
 }

@@ -43,12 +43,12 @@ test('ensureTicket twice makes one ticket, found the second time by its label', 
   const first = await jira.ensureTicket(input);
   const second = await jira.ensureTicket(input);
 
-  expect(first).toEqual({ key: 'INC-1', url: `${sandbox.url}/browse/INC-1` });
+  expect(first).toEqual({ key: 'OPS-1', url: `${sandbox.url}/browse/OPS-1` });
   expect(second).toEqual(first);
   expect(issues()).toHaveLength(1);
   expect(issues()[0]).toMatchObject({ summary: 'Checkout is down', labels: ['muster-INC-1', 'sev1'], description: 'Payments fail.\nSince 10:02.', statusCategory: 'new' });
   expect(calls()).toEqual(['POST /rest/api/3/search/jql 200', 'POST /rest/api/3/issue 201', 'POST /rest/api/3/search/jql 200']);
-  expect(sandbox.log.find({ vendor: 'jira' })[0]!.body).toMatchObject({ jql: 'project = "INC" AND labels = "muster-INC-1" ORDER BY created ASC' });
+  expect(sandbox.log.find({ vendor: 'jira' })[0]!.body).toMatchObject({ jql: 'project = "OPS" AND labels = "muster-INC-1" ORDER BY created ASC' });
 });
 
 test('updateTicket sets summary and description and adds each link once', async () => {
@@ -150,13 +150,13 @@ test('bad credentials are permanent', async () => {
 
 test('an unreachable Jira is transient', async () => {
   const nowhere = jiraTicketProvider({ ...config, host: 'http://127.0.0.1:1' });
-  const err = await vendorError(nowhere.transition('INC-1', 'resolved'));
+  const err = await vendorError(nowhere.transition('OPS-1', 'resolved'));
   expect(err.kind).toBe('transient');
   expect(err.message).toContain('ECONNREFUSED');
 });
 
 test('a missing ticket is permanent', async () => {
-  const err = await vendorError(jira.updateTicket('INC-999', { summary: 'x' }));
+  const err = await vendorError(jira.updateTicket('OPS-999', { summary: 'x' }));
   expect(err).toMatchObject({ kind: 'permanent', details: { status: 404 } });
   expect(err.message).toContain('Issue does not exist');
 });
