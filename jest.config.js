@@ -25,6 +25,15 @@ module.exports = {
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/tests/support/integration-setup.ts'],
     },
+    {
+      // Time-skipping tests on the Java test server (temporal-dev/test-server.ts); each file
+      // starts its own server. Keep the files few: jest has no per-project maxWorkers, and
+      // time-skipping tests must not share a server's clock.
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/tests/workflow/**/*.test.ts'],
+      transform,
+      setupFilesAfterEnv: ['<rootDir>/tests/support/integration-setup.ts'],
+    },
   ],
   maxWorkers: 2,
 };

@@ -4,10 +4,10 @@
  * around we compile one from the Go module proxy and cache it outside the repo.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isExecutableFile, withCacheLock } from './cache-lock';
 
 /** The newest tag `go install` can build (later tags carry a `replace` directive). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -15,7 +15,6 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 const GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 const EXE = process.platform === 'win32' ? '.exe' : '';
 /** A lock older than this is abandoned even if its pid looks alive (pid reuse). */
-const LOCK_MAX_AGE_MS = 30 * 60_000;
 
 export interface EnsureCliOptions {
   log?: (line: string) => void;
@@ -44,14 +43,6 @@ export function cachedCliPath(version = TEMPORAL_CLI_VERSION, env: NodeJS.Proces
   return path.join(cacheDir(version, env), `temporal${EXE}`);
 }
 
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Like `which`, without a subprocess. Empty PATH entries (= cwd) are skipped on purpose. */
 export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -94,7 +85,7 @@ export async function ensureTemporalCli(opts: EnsureCliOptions = {}): Promise<st
         `  3. set TEMPORAL_CLI to the path of an existing temporal binary.`,
     );
   }
-  return withBuildLock(path.dirname(cached), log, async () => {
+  return withCacheLock(path.dirname(cached), 'building the Temporal CLI', log, async () => {
     // Another process may have finished the build while we waited for the lock.
     if (isExecutableFile(cached)) return cached;
     await buildWithGo(go, cached, env, log);
@@ -155,60 +146,3 @@ function runStreaming(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: 
   });
 }
 
-/**
- * An exclusive `mkdir` lock so that concurrent callers (e.g. two jest processes) build once:
- * the others wait and then find the binary. A lock whose owner died is taken over.
- */
-async function withBuildLock<T>(dir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
-  await fsp.mkdir(dir, { recursive: true });
-  const lock = path.join(dir, '.lock');
-  let announced = false;
-  for (;;) {
-    try {
-      await fsp.mkdir(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = await readLockOwner(lock);
-    if (owner.stale) {
-      log(`Removing a stale build lock ${lock}`);
-      await fsp.rm(lock, { recursive: true, force: true });
-      continue;
-    }
-    if (!announced) {
-      log(`Waiting for another process${owner.pid ? ` (pid ${owner.pid})` : ''} that is building the Temporal CLI…`);
-      announced = true;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  try {
-    await fsp.writeFile(path.join(lock, 'pid'), String(process.pid));
-    return await fn();
-  } finally {
-    await fsp.rm(lock, { recursive: true, force: true });
-  }
-}
-
-async function readLockOwner(lock: string): Promise<{ pid?: number; stale: boolean }> {
-  let ageMs: number;
-  try {
-    ageMs = Date.now() - (await fsp.stat(lock)).mtimeMs;
-  } catch {
-    return { stale: false }; // released just now; the next mkdir will tell
-  }
-  if (ageMs > LOCK_MAX_AGE_MS) return { stale: true };
-  const pid = Number(await fsp.readFile(path.join(lock, 'pid'), 'utf8').catch(() => ''));
-  // No pid file yet: the owner is between mkdir and writeFile, unless it died right there.
-  if (!pid) return { stale: ageMs > 10_000 };
-  return { pid, stale: !isAlive(pid) };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
