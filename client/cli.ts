@@ -5,6 +5,7 @@
 import { hostname, userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/env';
+import { ConfigFileError, loadMusterConfig, summarizeMusterConfig } from '../config/muster-config';
 import { PRIORITIES, SEVERITIES, INCIDENT_STATUSES, VISIBILITIES, type IncidentChanges } from '../domain/incident';
 import { RESOURCE_KINDS } from '../domain/resources';
 import { formatIncident, formatList, formatResources } from './format';
@@ -150,6 +151,21 @@ export function buildCli(): Command {
     .action(async (id: string, resource: string) => {
       const incident = await withClient((c) => c.retryResource(id.toUpperCase(), resource, globals().as));
       print(globals().json, incident.resources, `Retrying ${resource} of ${incident.id}.\n\n${formatResources(incident)}`);
+    });
+
+  const config = program.command('config').description('the configuration file (incident types, priorities, engagement rules)');
+  config
+    .command('check [file]')
+    .description('validate a config file (default: $MUSTER_CONFIG or config/muster.yaml); needs no server')
+    .action((file?: string) => {
+      try {
+        const { config: loaded, source } = loadMusterConfig(file);
+        console.log(`OK: ${source}: ${summarizeMusterConfig(loaded)}`);
+      } catch (err) {
+        if (!(err instanceof ConfigFileError)) throw err;
+        for (const issue of err.issues) console.error(issue);
+        process.exitCode = 2;
+      }
     });
 
   return program;

@@ -15,6 +15,7 @@ import { createLogger, installTemporalRuntime } from '../worker/logging';
 import { stopSignal } from '../worker/main';
 import { providersFromConfig, sandboxVendorEnv } from '../worker/providers';
 import { anyVendorConfigured } from '../config/vendors';
+import { loadMusterConfig } from '../config/muster-config';
 import { startSandbox } from '../sandbox/server';
 import { join } from 'node:path';
 
@@ -22,6 +23,8 @@ async function start(): Promise<void> {
   const stop = stopSignal();
   let config = loadConfig();
   const logger = createLogger(config.logLevel, 'muster');
+  // An invalid incident configuration stops everything before anything starts.
+  const incidentConfig = loadMusterConfig();
   installTemporalRuntime(logger);
   const cleanup: Array<() => Promise<unknown>> = [];
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -79,6 +82,7 @@ async function start(): Promise<void> {
         `  Temporal          ${config.temporal.address}`,
         uiUrl ? `  Temporal Web UI   ${uiUrl}` : undefined,
         sandboxUrl ? `  Vendor sandbox    ${sandboxUrl}  (no vendor credentials set: Slack, Google, Jira and PagerDuty are emulated here)` : undefined,
+        `  Configuration     ${incidentConfig.source}`,
         '',
         'Try:  npx muster declare --title "DB latency" --priority High',
         'Press Ctrl-C to stop.',

@@ -5,6 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
 import { anyVendorConfigured } from '../config/vendors';
+import { loadMusterConfig } from '../config/muster-config';
 import { openStore } from '../store';
 import { createMusterWorker } from './create-worker';
 import { providersFromConfig } from './providers';
@@ -21,6 +22,9 @@ export async function runWorker(): Promise<void> {
   const stop = stopSignal();
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'muster-worker');
+  // Refuse to run on an invalid incident configuration rather than half-apply it.
+  const { source } = loadMusterConfig();
+  logger.info({ source }, 'incident configuration is valid');
   installTemporalRuntime(logger);
   const store = await openStore({ url: config.databaseUrl });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
