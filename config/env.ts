@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SETTINGS, type IncidentSettings } from '../domain/incident';
+import { loadMusterConfig, type MusterFileConfig } from './muster-config';
 import { parseDuration } from '../domain/duration';
 import { DEFAULT_INCIDENT_PREFIX, DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { vendorConfig, vendorEnvSchema, type VendorConfig } from './vendors';
@@ -72,6 +73,8 @@ export interface MusterConfig {
     tokens?: Record<string, string>;
   };
   vendors: VendorConfig;
+  /** The incident configuration file (types, priorities, rules), validated, and where it came from. */
+  incident: { config: MusterFileConfig; source: string };
   /** Where local state lives (dev server data, SQLite store, sandbox certificate). */
   dataDir: string;
   /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles at start. */
@@ -93,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
   const problems: string[] = [];
   const vendors = vendorConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration in the environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  const incident = loadMusterConfig(undefined, env);
+  const types = incident.config.incidentTypes;
   let tokenMap = e.MUSTER_API_TOKENS;
   if (e.MUSTER_API_TOKENS_FILE) {
     const fromFile = tokens.safeParse(readFileSync(e.MUSTER_API_TOKENS_FILE, 'utf8'));
@@ -114,9 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
         },
     databaseUrl: e.MUSTER_DATABASE_URL ?? `sqlite:${join(e.MUSTER_DATA_DIR, 'muster.sqlite')}`,
     incidentPrefix: e.MUSTER_INCIDENT_PREFIX,
-    settings: { ...DEFAULT_SETTINGS, closedRetentionMs: e.MUSTER_CLOSED_RETENTION },
+    settings: {
+      incidentTypes: types.map((type) => type.name),
+      defaultType: types.find((type) => type.default)!.name,
+      closedRetentionMs: e.MUSTER_CLOSED_RETENTION,
+    },
     api: { host: e.MUSTER_API_HOST, port: e.MUSTER_API_PORT, tokens: tokenMap },
     vendors,
+    incident,
     dataDir: e.MUSTER_DATA_DIR,
     workflowBundlePath: e.MUSTER_WORKFLOW_BUNDLE,
     logLevel: e.LOG_LEVEL,

@@ -15,7 +15,6 @@ import { createLogger, installTemporalRuntime } from '../worker/logging';
 import { stopSignal } from '../worker/main';
 import { providersFromConfig, sandboxVendorEnv } from '../worker/providers';
 import { anyVendorConfigured } from '../config/vendors';
-import { loadMusterConfig } from '../config/muster-config';
 import { startSandbox } from '../sandbox/server';
 import { join } from 'node:path';
 
@@ -23,8 +22,6 @@ async function start(): Promise<void> {
   const stop = stopSignal();
   let config = loadConfig();
   const logger = createLogger(config.logLevel, 'muster');
-  // An invalid incident configuration stops everything before anything starts.
-  const incidentConfig = loadMusterConfig();
   installTemporalRuntime(logger);
   const cleanup: Array<() => Promise<unknown>> = [];
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -56,7 +53,7 @@ async function start(): Promise<void> {
     const worker = await createMusterWorker({
       connection: nativeConnection,
       temporal: config.temporal,
-      deps: { store, ...providersFromConfig(config.vendors) },
+      deps: { store, ...providersFromConfig(config.vendors, config.incident.config) },
       workflowBundlePath: config.workflowBundlePath,
     });
     const workerDone = worker.runUntil(stop);
@@ -82,7 +79,7 @@ async function start(): Promise<void> {
         `  Temporal          ${config.temporal.address}`,
         uiUrl ? `  Temporal Web UI   ${uiUrl}` : undefined,
         sandboxUrl ? `  Vendor sandbox    ${sandboxUrl}  (no vendor credentials set: Slack, Google, Jira and PagerDuty are emulated here)` : undefined,
-        `  Configuration     ${incidentConfig.source}`,
+        `  Configuration     ${config.incident.source}`,
         '',
         'Try:  npx muster declare --title "DB latency" --priority High',
         'Press Ctrl-C to stop.',

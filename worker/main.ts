@@ -5,7 +5,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
 import { anyVendorConfigured } from '../config/vendors';
-import { loadMusterConfig } from '../config/muster-config';
 import { openStore } from '../store';
 import { createMusterWorker } from './create-worker';
 import { providersFromConfig } from './providers';
@@ -22,9 +21,7 @@ export async function runWorker(): Promise<void> {
   const stop = stopSignal();
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'muster-worker');
-  // Refuse to run on an invalid incident configuration rather than half-apply it.
-  const { source } = loadMusterConfig();
-  logger.info({ source }, 'incident configuration is valid');
+  logger.info({ source: config.incident.source }, 'incident configuration loaded');
   installTemporalRuntime(logger);
   const store = await openStore({ url: config.databaseUrl });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -32,7 +29,7 @@ export async function runWorker(): Promise<void> {
     const worker = await createMusterWorker({
       connection,
       temporal: config.temporal,
-      deps: { store, ...providersFromConfig(config.vendors) },
+      deps: { store, ...providersFromConfig(config.vendors, config.incident.config) },
       workflowBundlePath: config.workflowBundlePath,
     });
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');

@@ -12,6 +12,7 @@ import { pagerdutyOnCallProvider } from '../activities/providers/pagerduty';
 import { slackChatProvider } from '../activities/providers/slack';
 import type { Providers } from '../activities/providers/types';
 import type { VendorConfig } from '../config/vendors';
+import type { MusterFileConfig } from '../config/muster-config';
 import { sandboxRoutingKeys } from '../sandbox/pagerduty';
 import type { Sandbox } from '../sandbox/server';
 
@@ -20,7 +21,7 @@ export interface ProviderSetup {
   resources: ResourceSettings;
 }
 
-export function providersFromConfig(vendors: VendorConfig): ProviderSetup {
+export function providersFromConfig(vendors: VendorConfig, incident?: MusterFileConfig): ProviderSetup {
   const providers: Partial<Providers> = {};
   if (vendors.slack) providers.chat = slackChatProvider({ token: vendors.slack.token, apiUrl: vendors.slack.apiUrl });
   if (vendors.google) {
@@ -44,6 +45,10 @@ export function providersFromConfig(vendors: VendorConfig): ProviderSetup {
       ...DEFAULT_RESOURCE_SETTINGS,
       groupDomain: vendors.google?.domain ?? DEFAULT_RESOURCE_SETTINGS.groupDomain,
       defaultDocumentTemplate: vendors.documentTemplate ?? DEFAULT_RESOURCE_SETTINGS.defaultDocumentTemplate,
+      // Each incident type's own document template, from the incident configuration.
+      documentTemplates: Object.fromEntries(
+        (incident?.incidentTypes ?? []).flatMap((type) => (type.templates?.incidentDocument ? [[type.name, type.templates.incidentDocument]] : [])),
+      ),
     },
   };
 }

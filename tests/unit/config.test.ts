@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/env';
 import { anyVendorConfigured } from '../../config/vendors';
+import { providersFromConfig } from '../../worker/providers';
 
 test('defaults run everything locally', () => {
   const config = loadConfig({});
@@ -62,4 +63,14 @@ test('Google takes a service account acting as a user, or a bearer token', () =>
 test('PagerDuty routing keys are per service', () => {
   const config = loadConfig({ PAGERDUTY_TOKEN: 'pd', PAGERDUTY_FROM: 'ic@acme.com', PAGERDUTY_ROUTING_KEYS: 'PSVC1=key1, PSVC2=key2' });
   expect(config.vendors.pagerduty?.routingKeys).toEqual({ PSVC1: 'key1', PSVC2: 'key2' });
+});
+
+test('the incident configuration file sets the incident types and their document templates', () => {
+  const config = loadConfig({ MUSTER_CONFIG: 'config/muster.example.yaml' });
+  expect(config.incident.source).toBe('config/muster.example.yaml');
+  expect(config.settings.incidentTypes).toEqual(['Operational', 'Security', 'Data']);
+  expect(config.settings.defaultType).toBe('Operational');
+  const { resources } = providersFromConfig(config.vendors, config.incident.config);
+  expect(resources.documentTemplates).toEqual({ Operational: 'tmpl-incident-doc', Security: 'tmpl-incident-doc', Data: 'tmpl-incident-doc' });
+  expect(() => loadConfig({ MUSTER_CONFIG: 'config/nope.yaml' })).toThrow('config/nope.yaml');
 });
