@@ -35,6 +35,8 @@ export interface IncidentWorkflowInput {
   resume?: boolean;
   /** Carried over by continue-as-new. */
   state?: IncidentState;
+  /** With `state`: how much of it the store already has (the rest is written by the new run). */
+  recorded?: { version: number; seq: number };
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');

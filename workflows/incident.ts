@@ -78,9 +78,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       ? newIncident(incidentId, input.number, checked(() => normalizeDeclaration(input.declaration!, settings)), now())
       : undefined);
 
-  // What the store already has. A carried-over state was flushed before the hand-over.
-  let recordedVersion = input.state?.version ?? 0;
-  let recordedSeq = input.state?.timeline.at(-1)?.seq ?? 0;
+  // What the store already has: as the previous run said at hand-over, or (older runs) all of it.
+  let recordedVersion = input.recorded?.version ?? input.state?.version ?? 0;
+  let recordedSeq = input.recorded?.seq ?? input.state?.timeline.at(-1)?.seq ?? 0;
 
   const loaded = () => state !== undefined;
   const assembly: AssemblyControl = { retries: [], syncNeeded: false, busy: false };
@@ -178,8 +178,19 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (untilRetentionEnds > 0) await condition(wake, untilRetentionEnds);
     else await condition(wake);
 
-    // Write every change through before deciding anything: the store must never lag a
-    // finished or handed-over run.
+    // Under a steady stream of changes there is always something to write, so hand over
+    // first when Temporal asks; the next run is told what the store still lacks.
+    if (handOver() && patched('hand-over-before-flush')) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof incidentWorkflow>({
+        incidentId,
+        number: incident.number,
+        settings,
+        state: incident,
+        recorded: { version: recordedVersion, seq: recordedSeq },
+      });
+    }
+    // Write every change through before finishing: the store must never lag a finished run.
     if (dirty()) {
       await flush();
       continue;

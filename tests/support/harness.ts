@@ -47,8 +47,10 @@ export function uniquePrefix(): string {
   return `T${letters.slice(0, 7)}`;
 }
 
-export async function startHarness(options: { settings?: Partial<IncidentSettings>; worker?: boolean; sandbox?: boolean } = {}): Promise<Harness> {
-  const env = testEnv();
+export async function startHarness(
+  options: { settings?: Partial<IncidentSettings>; worker?: boolean; sandbox?: boolean; address?: string } = {},
+): Promise<Harness> {
+  const env = { ...testEnv(), ...(options.address ? { address: options.address } : {}) };
   const prefix = uniquePrefix();
   const temporal = { address: env.address, namespace: 'default', taskQueue: `muster-test-${prefix}` };
   const databaseUrl = `sqlite:${join(env.dir, `${prefix}.sqlite`)}`;
