@@ -246,15 +246,26 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
       });
     },
 
-    /** Brings topic, ticket and channel state in line with the incident after a change. */
-    async syncResources(incident: IncidentBrief, resources: Resources): Promise<void> {
+    /**
+     * Brings topic, ticket, channel state and memberships in line with the incident after a
+     * change. `people` (everyone with a role) are invited to the channel and the tactical group.
+     */
+    async syncResources(incident: IncidentBrief, resources: Resources, people: string[] = []): Promise<void> {
       await step(async () => {
         const work: Array<Promise<unknown>> = [];
         const channelId = idOf(resources, 'channel');
         if (channelId) {
           if (incident.status === 'Closed') work.push(use('chat').archive(channelId));
-          else work.push(use('chat').unarchive(channelId).then(() => use('chat').setTopic(channelId, channelTopic(incident))));
+          else {
+            work.push(
+              use('chat')
+                .unarchive(channelId)
+                .then(() => Promise.all([use('chat').setTopic(channelId, channelTopic(incident)), people.length ? use('chat').inviteByEmail(channelId, people) : undefined])),
+            );
+          }
         }
+        const tacticalGroup = idOf(resources, 'tacticalGroup');
+        if (tacticalGroup && people.length) work.push(use('group').addMembers(tacticalGroup, people));
         for (const kind of ['folder', 'document'] as const) {
           const fileId = idOf(resources, kind);
           if (fileId) work.push(use('storage').rename(fileId, `${incident.id}: ${incident.title}`));

@@ -148,3 +148,15 @@ export const idParamsSchema = {
   required: ['id'],
   properties: { id: { type: 'string', description: 'incident id, e.g. INC-42' } },
 } as const;
+
+export const roleBodySchema = {
+  type: 'object',
+  required: ['action', 'role', 'email'],
+  additionalProperties: false,
+  properties: {
+    action: { type: 'string', enum: ['assign', 'renounce'] },
+    role: { type: 'string', enum: ROLES.filter((role) => role !== 'Reporter') },
+    email: { type: 'string', format: 'email' },
+    name: { type: 'string', maxLength: 200 },
+  },
+} as const;

@@ -6,7 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/env';
 import { ConfigFileError, loadMusterConfig, summarizeMusterConfig } from '../config/muster-config';
-import { PRIORITIES, SEVERITIES, INCIDENT_STATUSES, VISIBILITIES, type IncidentChanges } from '../domain/incident';
+import { PRIORITIES, SEVERITIES, INCIDENT_STATUSES, VISIBILITIES, type IncidentChanges, type Role } from '../domain/incident';
 import { RESOURCE_KINDS } from '../domain/resources';
 import { formatIncident, formatList, formatResources } from './format';
 import { IncidentNotFoundError, IncidentRejectedError, MusterClient } from './muster-client';
@@ -136,6 +136,19 @@ export function buildCli(): Command {
       await withClient((c) => c.addTimelineEvent(incidentId, { text: words.join(' '), actor: globals().as, at: o.at }));
       print(globals().json, { ok: true }, `Added to ${incidentId}'s timeline.`);
     });
+
+  const role = program.command('role').description('assign or renounce roles: Commander, Liaison, Scribe, Participant, Observer');
+  for (const action of ['assign', 'renounce'] as const) {
+    role
+      .command(`${action} <id> <role> <email>`)
+      .description(action === 'assign' ? 'give someone a role (Commander hands over command)' : 'take a role away from someone')
+      .action(async (id: string, roleName: string, email: string) => {
+        const normalized = roleName.charAt(0).toUpperCase() + roleName.slice(1).toLowerCase();
+        const incident = await withClient((c) => c.changeRole(id.toUpperCase(), { action, role: normalized as Role, person: { email } }, globals().as));
+        const who = incident.participants.map((p) => `  ${p.email}  ${p.roles.join(', ')}`).join('\n');
+        print(globals().json, incident.participants, `${incident.id} participants:\n${who}`);
+      });
+  }
 
   const resources = program.command('resources').description("an incident's resources (channel, ticket, documents, ...)");
   resources

@@ -23,6 +23,7 @@ import {
   type IncidentState,
   type IncidentStatus,
   type Priority,
+  type RoleChange,
   type Severity,
   type TimelineNote,
 } from '../domain/incident';
@@ -33,6 +34,7 @@ import {
   validateActor,
   validateChanges,
   validateNote,
+  validateRoleChange,
   type RuleErrorCode,
 } from '../domain/rules';
 import {
@@ -45,6 +47,7 @@ import {
   incidentMemo,
   incidentSearchAttributes,
   incidentWorkflowId,
+  changeRoleUpdate,
   registryWorkflowId,
   retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
@@ -233,6 +236,23 @@ export class MusterClient {
     } catch (err) {
       throw fromUpdateFailure(err);
     }
+  }
+
+  /** Assigns or renounces a role; refused with the reason (e.g. leaving the incident without a commander). */
+  async changeRole(incidentId: string, change: RoleChange, actor: string): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(changeRoleUpdate, { args: [{ ...change, actor }] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
+    }
+    // The workflow ended after its retention: the incident is closed, which the rules explain.
+    const ended = await this.get(incidentId);
+    try {
+      validateRoleChange(ended, change);
+    } catch (err) {
+      rejected(err);
+    }
+    throw new IncidentRejectedError('invalid_transition', `${incidentId} is Closed; reopen it before changing roles`, 'status');
   }
 
   /** Makes a failed resource again (after its cause is fixed); refused unless it failed. */

@@ -127,6 +127,17 @@ export interface UpdateIncidentRequest {
   actor: string;
 }
 
+/** Assign someone a role, or have them give it up. */
+export interface RoleChange {
+  action: 'assign' | 'renounce';
+  role: Role;
+  person: Person;
+}
+
+export interface ChangeRoleRequest extends RoleChange {
+  actor: string;
+}
+
 export interface TimelineNote {
   text: string;
   actor: string;

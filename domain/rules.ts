@@ -9,6 +9,7 @@ import {
   INCIDENT_LIMITS,
   INCIDENT_STATUSES,
   PRIORITIES,
+  ROLES,
   SEVERITIES,
   VISIBILITIES,
   type DeclareIncidentInput,
@@ -18,6 +19,7 @@ import {
   type IncidentStatus,
   type Participant,
   type Resource,
+  type RoleChange,
   type Person,
   type Role,
   type TimelineEvent,
@@ -303,6 +305,61 @@ export function applyChanges(state: IncidentState, normalized: IncidentChanges, 
 
 export function applyNote(state: IncidentState, note: TimelineNote, at: string): void {
   addEvent(state, { at: note.at ?? at, actor: note.actor, kind: 'note', text: note.text });
+  touch(state, at);
+}
+
+/**
+ * Checks a role change. The commander is changed by assigning a new one (the previous keeps a
+ * participant role); nobody can leave an incident without a commander, and the reporter is
+ * whoever declared it.
+ */
+export function validateRoleChange(state: IncidentState, change: RoleChange): RoleChange {
+  if (typeof change !== 'object' || change === null) throw invalid('body', 'a role change needs action, role and person');
+  const action = oneOf('action', change.action, ['assign', 'renounce'] as const);
+  const role = oneOf('role', change.role, ROLES);
+  const who = person('person', change.person);
+  const label = who.name ?? who.email;
+  if (state.status === 'Closed') {
+    throw new IncidentRuleError('invalid_transition', `${state.id} is Closed; reopen it before changing roles`, 'status');
+  }
+  if (role === 'Reporter') {
+    throw new IncidentRuleError('invalid_transition', `the Reporter of ${state.id} is whoever declared it; that role cannot be ${action === 'assign' ? 'assigned' : 'renounced'}`, 'role');
+  }
+  const holds = state.participants.find((p) => p.email === who.email)?.roles.includes(role) ?? false;
+  if (action === 'assign' && holds) {
+    throw new IncidentRuleError('invalid_transition', `${label} is already ${role} of ${state.id}`, 'role');
+  }
+  if (action === 'renounce' && !holds) {
+    throw new IncidentRuleError('invalid_transition', `${label} is not ${role} of ${state.id}`, 'role');
+  }
+  if (action === 'renounce' && role === 'Commander') {
+    throw new IncidentRuleError('invalid_transition', `${state.id} needs a commander: assign someone else as Commander first`, 'role');
+  }
+  return { action, role, person: who };
+}
+
+/** Applies a checked role change, with a timeline event. */
+export function applyRoleChange(state: IncidentState, change: RoleChange, actor: string, at: string): void {
+  const { action, role, person: who } = change;
+  if (action === 'assign' && role === 'Commander') {
+    const previous = state.commander.email;
+    withoutRole(state, previous, 'Commander');
+    withRole(state, who, 'Commander', at);
+    state.commander = who;
+    addEvent(state, { at, actor, kind: 'role', field: 'commander', from: previous, to: who.email, text: `${actor} made ${who.email} Commander (was ${previous})` });
+  } else if (action === 'assign') {
+    withRole(state, who, role, at);
+    addEvent(state, { at, actor, kind: 'role', field: role.toLowerCase(), to: who.email, text: `${actor} made ${who.email} ${role}` });
+  } else {
+    const participant = state.participants.find((p) => p.email === who.email)!;
+    participant.roles = participant.roles.filter((r) => r !== role);
+    // Giving up a duty keeps you involved; giving up being involved is leaving.
+    if (participant.roles.length === 0) {
+      if (role === 'Participant' || role === 'Observer') state.participants = state.participants.filter((p) => p !== participant);
+      else participant.roles.push('Participant');
+    }
+    addEvent(state, { at, actor, kind: 'role', field: role.toLowerCase(), from: who.email, text: `${who.email} is no longer ${role} (${actor})` });
+  }
   touch(state, at);
 }
 

@@ -135,7 +135,7 @@ export async function runAssembly(incident: IncidentState, control: AssemblyCont
     if (control.syncNeeded) {
       control.syncNeeded = false;
       if ([...planned].some(ready)) {
-        await vendor.syncResources(briefOf(incident), incident.resources).catch((err: unknown) =>
+        await vendor.syncResources(briefOf(incident), incident.resources, incident.participants.map((p) => p.email)).catch((err: unknown) =>
           log.warn('Could not sync resources', { error: reason(err) }),
         );
       }

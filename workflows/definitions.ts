@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
+  ChangeRoleRequest,
   DeclareIncidentInput,
   IncidentRecord,
   IncidentSettings,
@@ -122,3 +123,6 @@ export interface RetryResourceRequest {
 
 /** Makes a failed resource again, once its cause is fixed. */
 export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceRequest]>('retryResource');
+
+/** Assigns or renounces a role (commander, liaison, scribe, participant, observer). */
+export const changeRoleUpdate = defineUpdate<IncidentState, [ChangeRoleRequest]>('changeRole');

@@ -22,6 +22,7 @@ import {
   applyChanges,
   applyNote,
   applyResumed,
+  applyRoleChange,
   IncidentRuleError,
   newIncident,
   normalizeDeclaration,
@@ -29,12 +30,14 @@ import {
   validateActor,
   validateNote,
   validateRetry,
+  validateRoleChange,
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
+  changeRoleUpdate,
   retryResourceUpdate,
   incidentMemo,
   incidentSearchAttributes,
@@ -112,6 +115,26 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         // A resumed incident is still loading: the handler validates once it has the state.
         const current = state;
         if (current) checked(() => validateChanges(current, changes, settings));
+      },
+    },
+  );
+
+  setHandler(
+    changeRoleUpdate,
+    async ({ actor, ...change }) => {
+      await condition(loaded);
+      const incident = state!;
+      applyRoleChange(incident, checked(() => validateRoleChange(incident, change)), actor, now());
+      publish(incident);
+      // New people are invited to the channel and the tactical group; a new commander shows in the topic.
+      assembly.syncNeeded = true;
+      return incident;
+    },
+    {
+      validator: ({ actor, ...change }) => {
+        checked(() => validateActor(actor));
+        const current = state;
+        if (current) checked(() => validateRoleChange(current, change));
       },
     },
   );

@@ -1,6 +1,6 @@
 /** /incidents: declare, list (store), get (live query), update, timeline. */
 import type { FastifyInstance } from 'fastify';
-import type { IncidentChanges, IncidentFilter, IncidentStatus, Priority, Severity } from '../../domain/incident';
+import type { IncidentChanges, IncidentFilter, IncidentStatus, Priority, Role, Severity } from '../../domain/incident';
 import { isIncidentId } from '../../domain/rules';
 import { RESOURCE_KINDS } from '../../domain/resources';
 import type { MusterClient } from '../../client';
@@ -16,6 +16,7 @@ import {
   incidentSchema,
   listQuerySchema,
   noteBodySchema,
+  roleBodySchema,
   timelineEventSchema,
 } from '../schemas';
 
@@ -147,6 +148,25 @@ export function incidentRoutes(app: FastifyInstance, { client, store, authentica
       const actor = authenticate(request);
       await client.addTimelineEvent(incidentId(request.params.id), { ...request.body, actor });
       return reply.status(202).send({ accepted: true });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { action: 'assign' | 'renounce'; role: Role; email: string; name?: string } }>(
+    '/incidents/:id/roles',
+    {
+      schema: {
+        summary: 'Assign or renounce a role',
+        description: 'Assigning Commander hands over command (the previous one stays a participant). 409 with the reason when refused, e.g. renouncing the only commander.',
+        tags: ['incidents'],
+        params: idParamsSchema,
+        body: roleBodySchema,
+        response: { 200: incidentSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = authenticate(request);
+      const { action, role, email, name } = request.body;
+      return client.changeRole(incidentId(request.params.id), { action, role, person: name ? { email, name } : { email } }, actor);
     },
   );
 

@@ -126,6 +126,26 @@ describe('get, update, timeline', () => {
   });
 });
 
+describe('roles', () => {
+  test('assign and renounce; refusals are 400 or 409 with the reason', async () => {
+    const incident = await declare();
+    const assigned = await call('POST', `/incidents/${incident.id}/roles`, { action: 'assign', role: 'Scribe', email: 'sam@example.com', name: 'Sam' });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.participants).toContainEqual(expect.objectContaining({ email: 'sam@example.com', name: 'Sam', roles: ['Scribe'] }));
+    expect(await call('POST', `/incidents/${incident.id}/roles`, { action: 'renounce', role: 'Commander', email: 'ic@example.com' })).toMatchObject({
+      status: 409,
+      body: { error: 'invalid_transition', message: `${incident.id} needs a commander: assign someone else as Commander first` },
+    });
+    expect(await call('POST', `/incidents/${incident.id}/roles`, { action: 'assign', role: 'Reporter', email: 'sam@example.com' })).toMatchObject({
+      status: 400,
+      body: { field: 'role' },
+    });
+    expect((await call('POST', `/incidents/${h.prefix}-99999/roles`, { action: 'assign', role: 'Scribe', email: 'sam@example.com' })).status).toBe(404);
+    const handed = await call('POST', `/incidents/${incident.id}/roles`, { action: 'assign', role: 'Commander', email: 'sam@example.com' });
+    expect(handed.body.commander).toEqual({ email: 'sam@example.com' });
+  });
+});
+
 describe('list', () => {
   test('filters and pages through the store, newest first', async () => {
     const tag = `list-${Date.now()}`;
@@ -167,7 +187,7 @@ describe('service routes', () => {
     const { status, body } = await call('GET', '/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.0.3');
-    expect(Object.keys(body.paths).sort()).toEqual(['/health', '/incidents', '/incidents/{id}', '/incidents/{id}/resources/{resource}/retry', '/incidents/{id}/timeline']);
+    expect(Object.keys(body.paths).sort()).toEqual(['/health', '/incidents', '/incidents/{id}', '/incidents/{id}/resources/{resource}/retry', '/incidents/{id}/roles', '/incidents/{id}/timeline']);
     expect(Object.keys(body.paths['/incidents/{id}']).sort()).toEqual(['get', 'patch']);
     const docs = await fetch(`${base}/docs`);
     expect(docs.status).toBe(200);

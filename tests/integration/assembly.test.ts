@@ -187,3 +187,13 @@ test('when the channel itself fails, the commander hears of it by email', async 
   );
   expect(JSON.stringify(mail.to)).toContain('ic@example.com');
 });
+
+test('people given a role are invited to the channel and the tactical group', async () => {
+  const incident = await declareAndAssemble('More hands');
+  await h.client.changeRole(incident.id, { action: 'assign', role: 'Liaison', person: { email: 'liam@example.com' } }, 'ic@example.com');
+  const channelId = incident.resources.channel!.externalId!;
+  await eventually(() => slack().channels.find((c) => c.id === channelId && c.members.includes('U0000LIAM')));
+  const group = incident.resources.tacticalGroup!.externalId!;
+  const groups = () => google().groups as Array<{ email: string; members: Array<{ email: string }> }>;
+  await eventually(() => groups().find((g) => g.email === group && g.members.some((m) => m.email === 'liam@example.com')));
+});

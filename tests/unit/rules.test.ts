@@ -2,6 +2,7 @@ import { DEFAULT_SETTINGS, type IncidentState } from '../../domain/incident';
 import { parseDuration } from '../../domain/duration';
 import {
   applyChanges,
+  applyRoleChange,
   applyNote,
   canTransition,
   formatIncidentId,
@@ -11,6 +12,7 @@ import {
   normalizeDeclaration,
   validateChanges,
   validateNote,
+  validateRoleChange,
 } from '../../domain/rules';
 
 const AT = '2026-12-03T10:00:00.000Z';
@@ -179,4 +181,57 @@ test('durations', () => {
   expect(parseDuration('1.5s')).toBe(1_500);
   expect(parseDuration('250')).toBe(250);
   expect(() => parseDuration('soon')).toThrow('"soon" is not a duration');
+});
+
+describe('roles', () => {
+  const change = (action: 'assign' | 'renounce', role: string, email: string) => ({ action, role, person: { email } }) as never;
+
+  test('assigning and renouncing, with one timeline event each', () => {
+    const state = incident();
+    applyRoleChange(state, validateRoleChange(state, change('assign', 'Liaison', 'Liam@Example.com')), 'ic@example.com', LATER);
+    applyRoleChange(state, validateRoleChange(state, change('assign', 'Scribe', 'liam@example.com')), 'ic@example.com', LATER);
+    expect(state.participants.find((p) => p.email === 'liam@example.com')).toEqual({ email: 'liam@example.com', roles: ['Liaison', 'Scribe'], joinedAt: LATER });
+    applyRoleChange(state, validateRoleChange(state, change('renounce', 'Liaison', 'liam@example.com')), 'liam@example.com', LATER);
+    applyRoleChange(state, validateRoleChange(state, change('renounce', 'Scribe', 'liam@example.com')), 'liam@example.com', LATER);
+    // Giving up the last duty keeps you in as a participant; giving that up is leaving.
+    expect(state.participants.find((p) => p.email === 'liam@example.com')!.roles).toEqual(['Participant']);
+    applyRoleChange(state, validateRoleChange(state, change('renounce', 'Participant', 'liam@example.com')), 'liam@example.com', LATER);
+    expect(state.participants.map((p) => p.email)).toEqual(['rita@example.com']);
+    expect(state.timeline.slice(1).map((e) => e.text)).toEqual([
+      'ic@example.com made liam@example.com Liaison',
+      'ic@example.com made liam@example.com Scribe',
+      'liam@example.com is no longer Liaison (liam@example.com)',
+      'liam@example.com is no longer Scribe (liam@example.com)',
+      'liam@example.com is no longer Participant (liam@example.com)',
+    ]);
+  });
+
+  test('assigning Commander hands over command', () => {
+    const state = incident();
+    applyRoleChange(state, validateRoleChange(state, change('assign', 'Commander', 'ic@example.com')), 'rita@example.com', LATER);
+    expect(state.commander).toEqual({ email: 'ic@example.com' });
+    expect(state.participants.map((p) => [p.email, p.roles])).toEqual([
+      ['rita@example.com', ['Reporter']],
+      ['ic@example.com', ['Commander']],
+    ]);
+  });
+
+  test.each([
+    [change('assign', 'Janitor', 'x@example.com'), 'invalid_field', 'role', 'role must be one of Commander, Liaison, Scribe, Reporter, Participant, Observer'],
+    [change('promote' as never, 'Scribe', 'x@example.com'), 'invalid_field', 'action', 'action must be one of assign, renounce'],
+    [change('assign', 'Scribe', 'nobody'), 'invalid_field', 'person.email', 'person.email must be an email address'],
+    [change('assign', 'Reporter', 'x@example.com'), 'invalid_transition', 'role', 'the Reporter of INC-7 is whoever declared it; that role cannot be assigned'],
+    [change('assign', 'Commander', 'rita@example.com'), 'invalid_transition', 'role', 'rita@example.com is already Commander of INC-7'],
+    [change('renounce', 'Scribe', 'rita@example.com'), 'invalid_transition', 'role', 'rita@example.com is not Scribe of INC-7'],
+    [change('renounce', 'Commander', 'rita@example.com'), 'invalid_transition', 'role', 'INC-7 needs a commander: assign someone else as Commander first'],
+  ])('%j is refused', (bad, code, field, message) => {
+    const err = refusal(() => validateRoleChange(incident(), bad));
+    expect(err).toMatchObject({ code, field });
+    expect(err.message).toContain(message);
+  });
+
+  test('a closed incident must be reopened first', () => {
+    const err = refusal(() => validateRoleChange(incident({ status: 'Closed', closedAt: AT }), change('assign', 'Scribe', 'sam@example.com')));
+    expect(err.message).toBe('INC-7 is Closed; reopen it before changing roles');
+  });
 });
