@@ -4,6 +4,7 @@
  * file. Names are frozen once released: add, never rename.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ResourceKind } from '../domain/resources';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   ChangeRoleRequest,
@@ -38,6 +39,8 @@ export interface IncidentWorkflowInput {
   state?: IncidentState;
   /** With `state`: how much of it the store already has (the rest is written by the new run). */
   recorded?: { version: number; seq: number };
+  /** With `state`: resources an operator asked to retry that the previous run had not started. */
+  retries?: ResourceKind[];
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');

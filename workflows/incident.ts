@@ -86,7 +86,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   let recordedSeq = input.recorded?.seq ?? input.state?.timeline.at(-1)?.seq ?? 0;
 
   const loaded = () => state !== undefined;
-  const assembly: AssemblyControl = { retries: [], syncNeeded: false, busy: false };
+  // A run that takes over carries the retries it was asked for and syncs resources once, in
+  // case a change arrived just before the hand-over.
+  const assembly: AssemblyControl = { retries: [...(input.retries ?? [])], syncNeeded: input.recorded !== undefined, busy: false };
   const publish = (incident: IncidentState) => {
     upsertSearchAttributes(incidentSearchAttributes(incident));
     upsertMemo(incidentMemo(incident));
@@ -205,12 +207,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     // first when Temporal asks; the next run is told what the store still lacks.
     if (handOver() && patched('hand-over-before-flush')) {
       await condition(allHandlersFinished);
+      // A handler may have just given the resource coroutine work; hand over between steps only.
+      if (!handOver()) continue;
       await continueAsNew<typeof incidentWorkflow>({
         incidentId,
         number: incident.number,
         settings,
         state: incident,
         recorded: { version: recordedVersion, seq: recordedSeq },
+        retries: assembly.retries,
       });
     }
     // Write every change through before finishing: the store must never lag a finished run.
