@@ -6,6 +6,16 @@ import path from 'node:path';
 /** A lock older than this belongs to a build that died without cleaning up. */
 const LOCK_MAX_AGE_MS = 30 * 60_000;
 
+/** The path an environment variable names, which must be an executable; undefined when unset. */
+export function explicitExecutable(env: NodeJS.ProcessEnv, variable: string): string | undefined {
+  const explicit = env[variable];
+  if (!explicit) return undefined;
+  if (!isExecutableFile(explicit)) {
+    throw new Error(`${variable} is set to "${explicit}", but that is not an executable file. Fix or unset ${variable}.`);
+  }
+  return explicit;
+}
+
 export function isExecutableFile(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);

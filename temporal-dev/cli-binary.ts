@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isExecutableFile, withCacheLock } from './cache-lock';
+import { explicitExecutable, isExecutableFile, withCacheLock } from './cache-lock';
 
 /** The newest tag `go install` can build (later tags carry a `replace` directive). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -62,13 +62,8 @@ export async function ensureTemporalCli(opts: EnsureCliOptions = {}): Promise<st
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
 
-  const explicit = env.TEMPORAL_CLI;
-  if (explicit) {
-    if (!isExecutableFile(explicit)) {
-      throw new Error(`TEMPORAL_CLI is set to "${explicit}", but that is not an executable file. Fix or unset TEMPORAL_CLI.`);
-    }
-    return explicit;
-  }
+  const explicit = explicitExecutable(env, 'TEMPORAL_CLI');
+  if (explicit) return explicit;
   const onPath = findOnPath('temporal', env);
   if (onPath) return onPath;
 

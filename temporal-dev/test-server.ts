@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isExecutableFile, withCacheLock } from './cache-lock';
+import { explicitExecutable, isExecutableFile, withCacheLock } from './cache-lock';
 import { findOnPath } from './cli-binary';
 
 /** `io.temporal:temporal-test-server`, the release that matches the SDK's core (checked with @temporalio/* 1.24.0). */
@@ -51,13 +51,8 @@ export async function ensureTestServer(opts: EnsureTestServerOptions = {}): Prom
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
 
-  const explicit = env.TEMPORAL_TEST_SERVER;
-  if (explicit) {
-    if (!isExecutableFile(explicit)) {
-      throw new Error(`TEMPORAL_TEST_SERVER is set to "${explicit}", but that is not an executable file. Fix or unset TEMPORAL_TEST_SERVER.`);
-    }
-    return explicit;
-  }
+  const explicit = explicitExecutable(env, 'TEMPORAL_TEST_SERVER');
+  if (explicit) return explicit;
 
   const wrapper = cachedTestServerPath(TEMPORAL_TEST_SERVER_VERSION, env);
   // The wrapper runs `java` from PATH: say what is missing now rather than let the SDK report
