@@ -4,6 +4,7 @@
  */
 import type { IncidentRecord, IncidentState, TimelineEvent } from '../domain/incident';
 import type { IncidentStore } from '../store';
+import { BUILT_IN_CONFIG, musterConfigSchema, type MusterFileConfig } from '../config/muster-config';
 import { createAssemblyActivities, type ResourceSettings } from './assembly';
 import type { Providers } from './providers/types';
 
@@ -12,7 +13,12 @@ export interface ActivityDeps {
   /** The vendors this deployment uses; none means incidents get no resources. */
   providers?: Partial<Providers>;
   resources?: ResourceSettings;
+  /** The validated incident configuration (rules, targets, types, priorities); built-in defaults without one. */
+  config?: MusterFileConfig;
 }
+
+/** Dispatch's defaults, for deployments and tests that bring no configuration file. */
+export const DEFAULT_MUSTER_CONFIG: MusterFileConfig = musterConfigSchema.parse(BUILT_IN_CONFIG);
 
 export const DEFAULT_RESOURCE_SETTINGS: ResourceSettings = {
   groupDomain: 'example.com',

@@ -19,6 +19,7 @@ import type { Sandbox } from '../sandbox/server';
 export interface ProviderSetup {
   providers: Partial<Providers>;
   resources: ResourceSettings;
+  config?: MusterFileConfig;
 }
 
 export function providersFromConfig(vendors: VendorConfig, incident?: MusterFileConfig): ProviderSetup {
@@ -41,6 +42,7 @@ export function providersFromConfig(vendors: VendorConfig, incident?: MusterFile
   }
   return {
     providers,
+    config: incident,
     resources: {
       ...DEFAULT_RESOURCE_SETTINGS,
       groupDomain: vendors.google?.domain ?? DEFAULT_RESOURCE_SETTINGS.groupDomain,

@@ -11,6 +11,7 @@ import { loadConfig, type MusterConfig } from '../../config/env';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { providersFromConfig, sandboxVendorEnv } from '../../worker/providers';
 import { DEFAULT_SETTINGS, type IncidentSettings } from '../../domain/incident';
+import type { MusterFileConfig } from '../../config/muster-config';
 import { openStore, type IncidentStore } from '../../store';
 import { createMusterWorker } from '../../worker/create-worker';
 
@@ -48,7 +49,14 @@ export function uniquePrefix(): string {
 }
 
 export async function startHarness(
-  options: { settings?: Partial<IncidentSettings>; worker?: boolean; sandbox?: boolean; address?: string } = {},
+  options: {
+    settings?: Partial<IncidentSettings>;
+    worker?: boolean;
+    sandbox?: boolean;
+    address?: string;
+    /** The incident configuration the worker runs with (rules, targets, priorities); built-in defaults without it. */
+    config?: MusterFileConfig;
+  } = {},
 ): Promise<Harness> {
   const env = { ...testEnv(), ...(options.address ? { address: options.address } : {}) };
   const prefix = uniquePrefix();
@@ -57,7 +65,7 @@ export async function startHarness(
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   const store = await openStore({ url: databaseUrl });
   const sandbox = options.sandbox ? await startSandbox({ dataDir: join(env.dir, 'sandbox-tls') }) : undefined;
-  const vendors = sandbox ? providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors) : {};
+  const vendors = sandbox ? providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors, options.config) : { config: options.config };
   const connection = await Connection.connect({ address: env.address });
   const client = new MusterClient(new Client({ connection }), { taskQueue: temporal.taskQueue, incidentPrefix: prefix, settings });
 
