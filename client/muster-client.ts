@@ -22,6 +22,7 @@ import {
   type IncidentSettings,
   type IncidentState,
   type IncidentStatus,
+  type Person,
   type Priority,
   type RoleChange,
   type Severity,
@@ -48,6 +49,7 @@ import {
   incidentSearchAttributes,
   incidentWorkflowId,
   changeRoleUpdate,
+  subscribeUpdate,
   registryWorkflowId,
   retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
@@ -253,6 +255,16 @@ export class MusterClient {
       rejected(err);
     }
     throw new IncidentRejectedError('invalid_transition', `${incidentId} is Closed; reopen it before changing roles`, 'status');
+  }
+
+  /** Adds someone to the incident's notifications group (every update by email). */
+  async subscribe(incidentId: string, { person, actor }: { person: Person; actor: string }): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(subscribeUpdate, { args: [{ person, actor }] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw fromUpdateFailure(err);
+    }
   }
 
   /** Makes a failed resource again (after its cause is fixed); refused unless it failed. */

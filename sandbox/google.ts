@@ -269,7 +269,7 @@ function decodeEncodedWords(value: string): string {
   );
 }
 
-function parseMime(raw: string): { headers: Array<{ name: string; value: string }>; body: string } {
+export function parseMime(raw: string): { headers: Array<{ name: string; value: string }>; body: string } {
   const split = raw.search(/\r?\n\r?\n/);
   const head = split === -1 ? raw : raw.slice(0, split);
   const rest = split === -1 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');

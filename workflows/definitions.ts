@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
+import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   ChangeRoleRequest,
@@ -41,6 +42,8 @@ export interface IncidentWorkflowInput {
   recorded?: { version: number; seq: number };
   /** With `state`: resources an operator asked to retry that the previous run had not started. */
   retries?: ResourceKind[];
+  /** With `state`: how far the notifier got (events announced, people welcomed). */
+  notifications?: NotifierProgress;
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');
@@ -129,3 +132,6 @@ export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceReq
 
 /** Assigns or renounces a role (commander, liaison, scribe, participant, observer). */
 export const changeRoleUpdate = defineUpdate<IncidentState, [ChangeRoleRequest]>('changeRole');
+
+/** Adds a person to the incident's notifications group (every update by email). */
+export const subscribeUpdate = defineUpdate<IncidentState, [SubscribeRequest]>('subscribe');

@@ -20,10 +20,15 @@ export interface ChatProvider {
   /** Adds a link bookmark unless one with the same link exists. */
   ensureBookmark(channelId: string, bookmark: { title: string; link: string }): Promise<void>;
   /** Posts once per dedupeKey (kept in the message's metadata): a retry finds the first post. */
-  postMessage(channelId: string, message: { text: string; blocks?: unknown[]; dedupeKey: string }): Promise<{ ts: string }>;
+  postMessage(
+    channelId: string,
+    message: { text: string; blocks?: unknown[]; dedupeKey: string; /** Metadata event type the key is kept under (default `muster`). */ eventType?: string },
+  ): Promise<{ ts: string }>;
   postEphemeral(channelId: string, email: string, text: string): Promise<void>;
   archive(channelId: string): Promise<void>;
   unarchive(channelId: string): Promise<void>;
+  /** An existing channel by name (without #), archived ones included; undefined when there is none the bot can see. */
+  findChannel(name: string): Promise<ChannelRef | undefined>;
 }
 
 export interface TicketRef {
@@ -92,7 +97,8 @@ export interface OnCallProvider {
 }
 
 export interface EmailProvider {
-  send(message: { to: string[]; subject: string; text: string; dedupeKey: string }): Promise<{ id: string }>;
+  /** Sends once per dedupeKey where the vendor can tell (Gmail); always under the Message-ID derived from it. */
+  send(message: { to: string[]; subject: string; text: string; /** An HTML alternative to the text. */ html?: string; dedupeKey: string }): Promise<{ id: string }>;
 }
 
 export interface Providers {
