@@ -47,9 +47,8 @@ function reason(err: unknown): string {
   return String(cause);
 }
 
-/** The incident's resources are as good as they will get soon: links can go in the message. */
-const settled = (incident: IncidentState) =>
-  incident.assembledAt !== undefined || (incident.resources.channel !== undefined && incident.resources.channel.status !== 'pending');
+/** The incident's resources are made and tied together: links can go in the message. */
+const settled = (incident: IncidentState) => incident.assembledAt !== undefined;
 
 /** How long the first announcement waits for the channel and documents to exist. */
 const ASSEMBLY_WAIT = '2 minutes';
