@@ -178,7 +178,7 @@ export class MusterClient {
     });
 
     const visible = { ...declaration, status: 'Active' as const };
-    const start: IncidentWorkflowInput = { incidentId, number, settings: this.settings, declaration };
+    const start: IncidentWorkflowInput = { incidentId, number, settings: this.settings, declaration, commanderNamed: input.commander !== undefined };
     try {
       // USE_EXISTING: a retry whose first attempt already started the workflow just gets it.
       await this.temporal.workflow.start<IncidentWorkflow>(INCIDENT_WORKFLOW_TYPE, {

@@ -34,6 +34,8 @@ export interface IncidentWorkflowInput {
   settings: IncidentSettings;
   /** A new incident. */
   declaration?: DeclareIncidentInput;
+  /** With `declaration`: whether the reporter named a commander (else the role policy may pick one). */
+  commanderNamed?: boolean;
   /** The incident's workflow had completed; load its state from the store. */
   resume?: boolean;
   /** Carried over by continue-as-new. */

@@ -16,7 +16,7 @@ import {
   type OncallServiceRef,
 } from '../domain/engagement';
 import type { IncidentLike } from '../domain/filters';
-import type { DeclareIncidentInput, IncidentState, Person, Role } from '../domain/incident';
+import type { IncidentState, Person, Role } from '../domain/incident';
 import { applyRoleChange } from '../domain/rules';
 
 /** Lookups and group changes: retried like resource steps (a dead worker is noticed by heartbeat). */
@@ -51,6 +51,11 @@ export interface EngagementHooks {
   rolesChanged(): void;
   /** New people: invite them to the channel and the tactical group. */
   peopleAdded(): void;
+}
+
+/** What the run that declared the incident knows about the declaration. */
+export interface Declared {
+  commanderNamed: boolean;
 }
 
 /** How long a page waits for the channel and document to link to before it goes without them. */
@@ -106,10 +111,10 @@ async function sendPage(incident: IncidentState, settings: EngagementSettings, s
 }
 
 /** The commander and liaison the role policy picks from the type's on-call services. */
-async function applyRolePolicy(incident: IncidentState, settings: EngagementSettings, declaration: DeclareIncidentInput, hooks: EngagementHooks): Promise<void> {
+async function applyRolePolicy(incident: IncidentState, settings: EngagementSettings, declaration: Declared, hooks: EngagementHooks): Promise<void> {
   const type = settings.types[incident.type] ?? {};
   const picks: Array<[Role, string]> = [];
-  if (!declaration.commander && settings.roles.commander === 'oncall' && type.commanderService) picks.push(['Commander', type.commanderService]);
+  if (!declaration.commanderNamed && settings.roles.commander === 'oncall' && type.commanderService) picks.push(['Commander', type.commanderService]);
   if (settings.roles.liaison === 'oncall' && type.liaisonService) picks.push(['Liaison', type.liaisonService]);
   const found = await Promise.all(
     picks.map(([role, serviceId]) =>
@@ -139,7 +144,7 @@ async function applyRolePolicy(incident: IncidentState, settings: EngagementSett
 export async function runEngagement(
   incident: IncidentState,
   control: EngagementControl,
-  declaration: DeclareIncidentInput | undefined,
+  declaration: Declared | undefined,
   hooks: EngagementHooks,
 ): Promise<never> {
   control.busy = true;

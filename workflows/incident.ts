@@ -220,7 +220,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Incidents declared before resources existed replay without them.
   if (patched('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)));
   // Rules, role policy and paging came later: older incidents replay without them.
-  if (patched('engagement')) void runEngagement(incident, engagement, input.state ? undefined : input.declaration, engagementHooks);
+  if (patched('engagement')) {
+    const declared = input.declaration && !input.state;
+    // Clients older than the field: a commander other than the reporter was named.
+    const commanderNamed = input.commanderNamed ?? input.declaration?.commander?.email !== input.declaration?.reporter.email;
+    void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks);
+  }
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
