@@ -2,7 +2,8 @@
  * PagerDuty emulator: REST API v2 (on-call, services, escalation policies, users, incidents)
  * and Events API v2 (`POST /v2/enqueue`, which the server's https listener also answers, since
  * pdjs only speaks https to Events). Events dedup by key exactly as PagerDuty does: a trigger
- * for a key whose incident is still open adds an alert to it instead of opening a second one.
+ * for a key whose incident is still open is dropped (no new incident, no new alert), and the
+ * answer is the same "Event processed" with the same dedup_key.
  */
 import { randomBytes } from 'node:crypto';
 import type { Ids, SandboxRequest, SandboxResponse, VendorModule, ViewSection } from './core';
@@ -276,7 +277,7 @@ export function pagerdutyModule(fixture: SandboxFixture, ids: Ids): VendorModule
   /** Events API v2: validated like PagerDuty, then trigger/acknowledge/resolve by dedup key. */
   async function enqueue(request: SandboxRequest): Promise<SandboxResponse> {
     const response = processEvent(request);
-    if (eventHoldMs > 0) await new Promise((resolve) => setTimeout(resolve, eventHoldMs));
+    if (eventHoldMs > 0) await new Promise((resolve) => setTimeout(resolve, eventHoldMs).unref());
     return response;
   }
 
@@ -314,8 +315,7 @@ export function pagerdutyModule(fixture: SandboxFixture, ids: Ids): VendorModule
     let result: string;
     if (action === 'trigger') {
       if (existing) {
-        existing.alerts += 1;
-        existing.updatedAt = new Date().toISOString();
+        // PagerDuty drops a trigger whose dedup key has an open alert: no new alert, no new page.
         result = `deduplicated into #${existing.number}`;
       } else {
         const links = Array.isArray(event.links) ? (event.links as Incident['links']) : [];
