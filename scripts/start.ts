@@ -40,7 +40,7 @@ async function start(): Promise<void> {
     if (!anyVendorConfigured(config.vendors) && config.vendors.sandbox.mode === 'auto') {
       const sandbox = await startSandbox({ port: config.vendors.sandbox.port, tlsPort: config.vendors.sandbox.tlsPort, dataDir: join(config.dataDir, 'sandbox') });
       cleanup.unshift(() => sandbox.stop());
-      config = loadConfig({ ...process.env, ...sandboxVendorEnv(sandbox) });
+      config = loadConfig({ ...process.env, ...sandboxVendorEnv(sandbox, { email: config.vendors.sandboxEmail }) });
       sandboxUrl = sandbox.url;
     }
 
