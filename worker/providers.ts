@@ -15,6 +15,7 @@ import type { Providers } from '../activities/providers/types';
 import type { VendorConfig } from '../config/vendors';
 import type { MusterFileConfig } from '../config/muster-config';
 import { sandboxRoutingKeys } from '../sandbox/pagerduty';
+import { slackChannelName } from '../domain/notifications';
 import type { Sandbox } from '../sandbox/server';
 
 export interface ProviderSetup {
@@ -98,4 +99,15 @@ export function sandboxVendorEnv(sandbox: Sandbox, options: { email?: 'gmail' | 
     PAGERDUTY_CA_FILE: sandbox.caPath,
     PAGERDUTY_ROUTING_KEYS: Object.entries(sandboxRoutingKeys(sandbox.fixture)).map(([service, key]) => `${service}=${key}`).join(','),
   };
+}
+
+/**
+ * The sandbox's Slack workspace starts empty; a real one already has the channels that
+ * notification targets name (#incidents, ...), so make them, as a workspace admin would have.
+ */
+export async function openSandboxTargetChannels(sandbox: Sandbox, config: Pick<MusterFileConfig, 'notificationTargets'>): Promise<void> {
+  const chat = slackChatProvider({ token: sandbox.fixture.credentials.slackBotToken, apiUrl: `${sandbox.url}/api/` });
+  for (const target of config.notificationTargets) {
+    if (target.kind === 'slack-channel') await chat.ensureChannel({ name: slackChannelName(target.target), private: false });
+  }
 }
