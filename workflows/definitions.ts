@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
+import type { EngageOncallRequest } from '../domain/engagement';
 import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
@@ -34,6 +35,8 @@ export interface IncidentWorkflowInput {
   settings: IncidentSettings;
   /** A new incident. */
   declaration?: DeclareIncidentInput;
+  /** With `declaration`: whether the reporter named a commander (else the role policy may pick one). */
+  commanderNamed?: boolean;
   /** The incident's workflow had completed; load its state from the store. */
   resume?: boolean;
   /** Carried over by continue-as-new. */
@@ -133,5 +136,7 @@ export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceReq
 /** Assigns or renounces a role (commander, liaison, scribe, participant, observer). */
 export const changeRoleUpdate = defineUpdate<IncidentState, [ChangeRoleRequest]>('changeRole');
 
+/** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
+export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');
 /** Adds a person to the incident's notifications group (every update by email). */
 export const subscribeUpdate = defineUpdate<IncidentState, [SubscribeRequest]>('subscribe');

@@ -221,6 +221,11 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
       await call('conversations.unarchive', () => client.conversations.unarchive({ channel: channelId }), ['not_archived']);
     },
 
+    async findUser(email) {
+      const id = await userIdByEmail(email);
+      return id ? { id } : undefined;
+    },
+
     async findChannel(name) {
       const found = await findChannel(name);
       return found ? ref(found) : undefined;

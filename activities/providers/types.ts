@@ -27,6 +27,8 @@ export interface ChatProvider {
   postEphemeral(channelId: string, email: string, text: string): Promise<void>;
   archive(channelId: string): Promise<void>;
   unarchive(channelId: string): Promise<void>;
+  /** The chat account with this email, or undefined when there is none. */
+  findUser?(email: string): Promise<{ id: string } | undefined>;
   /** An existing channel by name (without #), archived ones included; undefined when there is none the bot can see. */
   findChannel(name: string): Promise<ChannelRef | undefined>;
 }
@@ -42,6 +44,8 @@ export interface TicketProvider {
   updateTicket(key: string, changes: { summary?: string; description?: string; links?: Array<{ title: string; url: string }> }): Promise<void>;
   /** Moves the ticket to the first transition whose target status matches (e.g. Done / To Do). */
   transition(key: string, to: 'resolved' | 'open'): Promise<void>;
+  /** Adds and removes labels, leaving the others; adding one it has or removing one it lacks is fine. */
+  updateLabels?(key: string, change: { add: string[]; remove: string[] }): Promise<void>;
 }
 
 export interface FileRef {
