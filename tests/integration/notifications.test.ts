@@ -160,6 +160,16 @@ test('someone given a role is welcomed once (mail and ephemeral note), however m
   expect(ephemeralsIn(sandbox, channel).filter((m) => m.ephemeral_to === 'U0000LIAM')).toHaveLength(1);
 }, 90_000);
 
+test('someone a rule brings in is welcomed as an Observer', async () => {
+  const incident = await declare({ title: 'Replica lag', priority: 'Low', tags: ['database'] });
+  const id = incident.id;
+  const mail = await eventually(() => mailsTo('dana@example.com', id)[0], { timeoutMs: 45_000 });
+  expect(mail.subject).toBe(`Welcome to ${id}: you are Observer`);
+  expect(mail.text).toContain('/muster subscribe');
+  const channel = channelId(sandbox, id.toLowerCase());
+  await eventually(() => ephemeralsIn(sandbox, channel).some((m) => m.ephemeral_to === 'U0000DANA'));
+}, 90_000);
+
 test('subscribe adds the person to the notifications group; bad input is refused', async () => {
   const incident = await declare({ title: 'Follow me', priority: 'Low' });
   const state = await h.client.subscribe(incident.id, { person: { email: 'Sam@Example.com' }, actor: 'ic@example.com' });
