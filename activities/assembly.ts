@@ -65,7 +65,7 @@ function activityContext(): Context | undefined {
  * wait, or stop this step). A heartbeat every second lets Temporal notice a dead worker within
  * the heartbeat timeout instead of waiting out the whole step's timeout.
  */
-async function step<T>(work: () => Promise<T>): Promise<T> {
+export async function step<T>(work: () => Promise<T>): Promise<T> {
   const context = activityContext();
   const beat = context ? setInterval(() => context.heartbeat(), 1_000) : undefined;
   try {

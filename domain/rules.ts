@@ -415,3 +415,14 @@ const INCIDENT_ID = /^[A-Z][A-Z0-9]{0,9}-[1-9][0-9]{0,9}$/;
 export function isIncidentId(value: string): boolean {
   return INCIDENT_ID.test(value);
 }
+
+/** For the rules in other domain modules (transitions, feedback): one timeline, one version counter. */
+export function recordEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq' | 'at'>, at: string): void {
+  addEvent(state, { ...event, at });
+  touch(state, at);
+}
+
+/** The field checks declarations use, for other domain modules' requests. */
+export const checkPerson = person;
+export const checkText = text;
+export const invalidField = invalid;

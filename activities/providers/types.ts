@@ -24,6 +24,8 @@ export interface ChatProvider {
   postEphemeral(channelId: string, email: string, text: string): Promise<void>;
   archive(channelId: string): Promise<void>;
   unarchive(channelId: string): Promise<void>;
+  /** A direct message from the bot to one person, once per dedupeKey; undefined when they have no account. */
+  postDirectMessage(email: string, message: { text: string; blocks?: unknown[]; dedupeKey: string }): Promise<{ ts: string } | undefined>;
 }
 
 export interface TicketRef {
@@ -64,6 +66,8 @@ export interface ConferenceProvider {
   /** A calendar event with a video link, under an id derived from the incident, inviting the attendees. */
   ensureConference(input: { incidentId: string; title: string; description: string; attendees: string[] }): Promise<FileRef>;
   updateConference(conferenceId: string, changes: { title?: string; attendees?: string[] }): Promise<void>;
+  /** A calendar event with a video link at a set time, one per incident and kind (e.g. the review meeting). */
+  scheduleMeeting(input: { incidentId: string; kind: string; title: string; description: string; attendees: string[]; start: string; end: string }): Promise<FileRef>;
 }
 
 export interface GroupRef {
