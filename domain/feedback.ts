@@ -53,3 +53,8 @@ export function averageRating(entries: readonly { rating: number }[]): number | 
   if (entries.length === 0) return undefined;
   return Math.round((entries.reduce((sum, e) => sum + e.rating, 0) / entries.length) * 10) / 10;
 }
+
+/** Closing asked these people for feedback (the timeline says how many, not who: feedback may be anonymous). */
+export function applyFeedbackRequested(state: IncidentState, asked: readonly string[], at: string): void {
+  recordEvent(state, { actor: 'muster', kind: 'feedback', text: `Asked ${asked.length} participant${asked.length === 1 ? '' : 's'} for feedback` }, at);
+}

@@ -34,6 +34,8 @@ import {
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
+import { runTransitions, statusChanged, storeFeedback, type TransitionControl } from './transitions';
+import { applyFeedback, validateFeedback } from '../domain/feedback';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
@@ -42,6 +44,7 @@ import {
   incidentMemo,
   incidentSearchAttributes,
   updateIncidentUpdate,
+  submitFeedbackUpdate,
   type IncidentWorkflowInput,
 } from './definitions';
 
@@ -89,6 +92,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // A run that takes over carries the retries it was asked for and syncs resources once, in
   // case a change arrived just before the hand-over.
   const assembly: AssemblyControl = { retries: [...(input.retries ?? [])], syncNeeded: input.recorded !== undefined, busy: false };
+  // Set once the state is there, under patched('transitions'): incidents started before it run without.
+  let transitions: TransitionControl | undefined;
   const publish = (incident: IncidentState) => {
     upsertSearchAttributes(incidentSearchAttributes(incident));
     upsertMemo(incidentMemo(incident));
@@ -105,7 +110,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       await condition(loaded);
       const incident = state!;
       const { normalized, diff } = checked(() => validateChanges(incident, changes, settings));
+      const from = incident.status;
       applyChanges(incident, normalized, diff, actor, now());
+      if (transitions && incident.status !== from) statusChanged(incident, transitions, from, incident.status, actor);
       publish(incident);
       // Every changeable field shows on a resource (topic, ticket, channel state).
       assembly.syncNeeded = true;
@@ -160,6 +167,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     },
   );
 
+  setHandler(
+    submitFeedbackUpdate,
+    async (request) => {
+      await condition(loaded);
+      const incident = state!;
+      const entry = applyFeedback(incident, checked(() => validateFeedback(request)), now());
+      await storeFeedback(incident.id, entry);
+      return incident;
+    },
+    { validator: (request) => void checked(() => validateFeedback(request)) },
+  );
+
   setHandler(addTimelineEventSignal, async (note) => {
     await condition(loaded);
     try {
@@ -182,6 +201,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   publish(incident);
   // Incidents declared before resources existed replay without them.
   if (patched('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)));
+  if (patched('transitions')) {
+    transitions = { pending: [...(input.transitions ?? [])], busy: false };
+    void runTransitions(incident, transitions, () => upsertMemo(incidentMemo(incident)));
+  }
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -193,9 +216,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     recordedSeq = Math.max(recordedSeq, lastSeq);
   };
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy;
+  // A closing's messages go out before the run may finish.
+  const transitionsIdle = () => !transitions || (!transitions.busy && transitions.pending.length === 0);
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && transitionsIdle();
   // Hand over or finish only between resource steps, never in the middle of one.
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !transitions?.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
@@ -216,6 +241,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         state: incident,
         recorded: { version: recordedVersion, seq: recordedSeq },
         retries: assembly.retries,
+        transitions: transitions?.pending,
       });
     }
     // Write every change through before finishing: the store must never lag a finished run.
@@ -228,7 +254,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       continue;
     }
     if (handOver()) {
-      await continueAsNew<typeof incidentWorkflow>({ incidentId, number: incident.number, settings, state: incident });
+      await continueAsNew<typeof incidentWorkflow>({ incidentId, number: incident.number, settings, state: incident, transitions: transitions?.pending });
     }
     if (retentionOver()) return recordOf(incident);
   }
