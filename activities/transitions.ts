@@ -20,6 +20,7 @@ import {
 } from '../domain/transitions';
 import type { MusterFileConfig } from '../config/muster-config';
 import { step } from './assembly';
+import { VendorError } from './errors';
 import type { Providers } from './providers/types';
 
 export interface TransitionDeps {
@@ -31,6 +32,18 @@ export interface TransitionDeps {
 }
 
 type Resources = Record<string, Resource>;
+
+/**
+ * A closing can archive the channel while a review step runs (Stable, then Closed at once):
+ * the announcement then has nowhere to go, which must not fail the document or meeting.
+ */
+async function unlessArchived(post: Promise<unknown>): Promise<void> {
+  try {
+    await post;
+  } catch (err) {
+    if (!(err instanceof VendorError && err.details.code === 'is_archived')) throw err;
+  }
+}
 
 const readyId = (resources: Resources, kind: string) => (resources[kind]?.status === 'ready' ? resources[kind].externalId : undefined);
 const readyUrl = (resources: Resources, kind: string) => (resources[kind]?.status === 'ready' ? resources[kind].url : undefined);
@@ -68,9 +81,9 @@ export function createTransitionActivities({ providers, config, defaultReviewTem
           use('document').fillIn(made.id, { id: incident.id, title: incident.title, description: incident.description, commander: incident.commander.name ?? incident.commander.email }),
         ];
         const channelId = readyId(resources, 'channel');
-        if (channelId && providers.chat) {
-          work.push(use('chat').postMessage(channelId, { text: reviewPostedText(incident, made.url), dedupeKey: 'review-document' }));
-          work.push(use('chat').ensureBookmark(channelId, { title, link: made.url }));
+        if (channelId && providers.chat && incident.status !== 'Closed') {
+          work.push(unlessArchived(use('chat').postMessage(channelId, { text: reviewPostedText(incident, made.url), dedupeKey: 'review-document' })));
+          work.push(unlessArchived(use('chat').ensureBookmark(channelId, { title, link: made.url })));
         }
         const ticketKey = readyId(resources, 'ticket');
         if (ticketKey && providers.ticket) work.push(use('ticket').updateTicket(ticketKey, { links: [{ title, url: made.url }] }));
@@ -92,8 +105,8 @@ export function createTransitionActivities({ providers, config, defaultReviewTem
           ...slot,
         });
         const channelId = readyId(resources, 'channel');
-        if (channelId && providers.chat) {
-          await use('chat').postMessage(channelId, { text: reviewMeetingText(incident, made.url, slot.start), dedupeKey: 'review-meeting' });
+        if (channelId && providers.chat && incident.status !== 'Closed') {
+          await unlessArchived(use('chat').postMessage(channelId, { text: reviewMeetingText(incident, made.url, slot.start), dedupeKey: 'review-meeting' }));
         }
         return { status: 'ready', url: made.url, externalId: made.id };
       });
