@@ -416,10 +416,13 @@ export function isIncidentId(value: string): boolean {
   return INCIDENT_ID.test(value);
 }
 
-/** For the rules in other domain modules (transitions, feedback): one timeline, one version counter. */
-export function recordEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq' | 'at'>, at: string): void {
+/**
+ * For the rules in other domain modules (transitions, feedback): one timeline, one version
+ * counter. `partOf`: the event belongs to a change already counted (e.g. a status change).
+ */
+export function recordEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq' | 'at'>, at: string, { partOf = false } = {}): void {
   addEvent(state, { ...event, at });
-  touch(state, at);
+  if (!partOf) touch(state, at);
 }
 
 /** The field checks declarations use, for other domain modules' requests. */

@@ -25,7 +25,7 @@ export function stepsFor(from: string, to: string): TransitionStep[] {
   return [];
 }
 
-/** Closing ends everyone's duties; each participant keeps the record of what they held. */
+/** Closing ends everyone's duties; each participant keeps the record of what they held. Part of the status change (no version of its own). */
 export function renounceAllRoles(state: IncidentState, actor: string, at: string): void {
   const holding = state.participants.filter((p) => p.roles.length > 0);
   if (holding.length === 0) return;
@@ -34,10 +34,10 @@ export function renounceAllRoles(state: IncidentState, actor: string, at: string
     participant.roles = [];
     participant.renouncedAt = at;
   }
-  recordEvent(state, { actor, kind: 'role', text: `Closing renounced the roles of ${holding.length} participant${holding.length === 1 ? '' : 's'}: ${holding.map(describe).join(', ')}` }, at);
+  recordEvent(state, { actor, kind: 'role', text: `Closing renounced the roles of ${holding.length} participant${holding.length === 1 ? '' : 's'}: ${holding.map(describe).join(', ')}` }, at, { partOf: true });
 }
 
-/** A reopen brings every participant back with the roles they held at closing. */
+/** A reopen brings every participant back with the roles they held at closing. Part of the status change. */
 export function reactivateParticipants(state: IncidentState, actor: string, at: string): void {
   const renounced = state.participants.filter((p) => p.renouncedAt !== undefined);
   if (renounced.length === 0) return;
@@ -46,7 +46,7 @@ export function reactivateParticipants(state: IncidentState, actor: string, at: 
     delete participant.previousRoles;
     delete participant.renouncedAt;
   }
-  recordEvent(state, { actor, kind: 'role', text: `Reopening reactivated ${renounced.length} participant${renounced.length === 1 ? '' : 's'}: ${renounced.map(describe).join(', ')}` }, at);
+  recordEvent(state, { actor, kind: 'role', text: `Reopening reactivated ${renounced.length} participant${renounced.length === 1 ? '' : 's'}: ${renounced.map(describe).join(', ')}` }, at, { partOf: true });
 }
 
 function describe(p: Participant): string {

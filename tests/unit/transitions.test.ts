@@ -31,12 +31,14 @@ test('closing renounces every role and remembers it; reopening restores exactly 
     ['rita@example.com', [], ['Reporter'], AT],
     ['ic@example.com', [], ['Commander', 'Scribe'], AT],
   ]);
-  expect(state.version).toBe(version + 1);
+  // Part of the status change, which counts the version.
+  expect(state.version).toBe(version);
   expect(state.timeline.at(-1)).toMatchObject({ kind: 'role', text: 'Closing renounced the roles of 2 participants: rita@example.com (Reporter), ic@example.com (Commander, Scribe)' });
 
   // Renouncing again (a repeated close) changes nothing.
+  const events = state.timeline.length;
   renounceAllRoles(state, 'ic@example.com', AT);
-  expect(state.version).toBe(version + 1);
+  expect(state.timeline).toHaveLength(events);
 
   reactivateParticipants(state, 'ic@example.com', AT);
   expect(state.participants.map((p) => [p.email, p.roles, 'previousRoles' in p, 'renouncedAt' in p])).toEqual([
