@@ -222,9 +222,12 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
           for (const kind of recovered.filter((k) => url(k))) {
             work.push(use('chat').postMessage(channelId, { text: `${RESOURCE_LABELS[kind]} is ready: ${url(kind)}`, dedupeKey: `ready-${kind}` }));
           }
+          // The role policy may have made someone else commander since the channel was made:
+          // an ephemeral message reaches channel members only, so invite first.
+          const welcomed = use('chat').inviteByEmail(channelId, [...new Set([incident.commander.email, incident.reporter.email])]);
           for (const [who, role] of [[incident.commander, 'Commander'], [incident.reporter, 'Reporter']] as const) {
             if (role === 'Reporter' && who.email === incident.commander.email) continue;
-            work.push(use('chat').postEphemeral(channelId, who.email, welcomeText(incident, role)));
+            work.push(welcomed.then(() => use('chat').postEphemeral(channelId, who.email, welcomeText(incident, role))));
           }
         }
         await Promise.all(work);

@@ -8,6 +8,7 @@ import { BUILT_IN_CONFIG, musterConfigSchema, type MusterFileConfig } from '../c
 import { createAssemblyActivities, type ResourceSettings } from './assembly';
 import { createDigestActivities } from './digests';
 import { createTransitionActivities } from './transitions';
+import { createEngagementActivities } from './engagement';
 import type { Providers } from './providers/types';
 
 export interface ActivityDeps {
@@ -55,6 +56,7 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
 
     ...createTransitionActivities({ providers, config, defaultReviewTemplate: DEFAULT_REVIEW_TEMPLATE }),
     ...createDigestActivities({ store, providers, config }),
+    ...createEngagementActivities({ providers, config }),
   };
 }
 

@@ -8,6 +8,7 @@ import type { ResourceKind } from '../domain/resources';
 import type { TransitionStep } from '../domain/transitions';
 import type { SubmitFeedbackRequest } from '../domain/feedback';
 import type { DigestInput, DigestKind, DigestResult } from '../domain/digests';
+import type { EngageOncallRequest } from '../domain/engagement';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   ChangeRoleRequest,
@@ -36,6 +37,8 @@ export interface IncidentWorkflowInput {
   settings: IncidentSettings;
   /** A new incident. */
   declaration?: DeclareIncidentInput;
+  /** With `declaration`: whether the reporter named a commander (else the role policy may pick one). */
+  commanderNamed?: boolean;
   /** The incident's workflow had completed; load its state from the store. */
   resume?: boolean;
   /** Carried over by continue-as-new. */
@@ -144,3 +147,5 @@ export type DigestWorkflow = (input: DigestInput) => Promise<DigestResult>;
 /** Per task queue, so deployments (and test runs) sharing a namespace keep their schedules apart. */
 export const digestScheduleId = (taskQueue: string, kind: DigestKind): string => `muster-digest-${kind}-${taskQueue}`;
 export const digestWorkflowId = (taskQueue: string, kind: DigestKind): string => `digest-${kind}-${taskQueue}`;
+/** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
+export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');

@@ -228,5 +228,10 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
       const opened = await must('conversations.open', () => client.conversations.open({ users: user }));
       return this.postMessage(opened.channel!.id!, message);
     },
+
+    async findUser(email) {
+      const id = await userIdByEmail(email);
+      return id ? { id } : undefined;
+    },
   };
 }

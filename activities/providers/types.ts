@@ -26,6 +26,8 @@ export interface ChatProvider {
   unarchive(channelId: string): Promise<void>;
   /** A direct message from the bot to one person, once per dedupeKey; undefined when they have no account. */
   postDirectMessage(email: string, message: { text: string; blocks?: unknown[]; dedupeKey: string }): Promise<{ ts: string } | undefined>;
+  /** The chat account with this email, or undefined when there is none. */
+  findUser?(email: string): Promise<{ id: string } | undefined>;
 }
 
 export interface TicketRef {
