@@ -215,7 +215,9 @@ class SqlIncidentStore implements IncidentStore {
       const row = await em.findOne(IncidentEntity, { id });
       if (!row) return null;
       const events = await em.find(TimelineEventEntity, { incidentId: id }, { orderBy: { seq: 'asc' } });
-      return { ...fromIncidentRow(row), timeline: events.map(fromTimelineRow) };
+      // Feedback lives in its own table; an incident resumed from here keeps what it was given.
+      const feedback = (await em.find(FeedbackEntity, { incidentId: id }, { orderBy: { submittedAt: 'asc', email: 'asc' } })).map(fromFeedbackRow);
+      return { ...fromIncidentRow(row), timeline: events.map(fromTimelineRow), ...(feedback.length ? { feedback } : {}) };
     }, options);
   }
 
@@ -283,14 +285,7 @@ class SqlIncidentStore implements IncidentStore {
     if (filter.incidentId) where.incidentId = filter.incidentId;
     if (filter.since) where.submittedAt = { $gte: filter.since };
     const rows = await this.em().find(FeedbackEntity, where, { orderBy: { submittedAt: 'asc', incidentId: 'asc', email: 'asc' } });
-    return rows.map((row) => ({
-      incidentId: row.incidentId,
-      person: row.name === null ? { email: row.email } : { email: row.email, name: row.name },
-      rating: row.rating,
-      ...(row.text === null ? {} : { text: row.text }),
-      anonymous: !!row.anonymous,
-      submittedAt: row.submittedAt,
-    }));
+    return rows.map((row) => ({ incidentId: row.incidentId, ...fromFeedbackRow(row) }));
   }
 
   async ping(): Promise<void> {
@@ -300,6 +295,16 @@ class SqlIncidentStore implements IncidentStore {
   async close(): Promise<void> {
     await this.orm.close(true);
   }
+}
+
+function fromFeedbackRow(row: FeedbackRow): FeedbackEntry {
+  return {
+    person: row.name === null ? { email: row.email } : { email: row.email, name: row.name },
+    rating: row.rating,
+    ...(row.text === null ? {} : { text: row.text }),
+    anonymous: !!row.anonymous,
+    submittedAt: row.submittedAt,
+  };
 }
 
 function clamp(value: number | undefined, bounds: { default: number; max: number }): number {

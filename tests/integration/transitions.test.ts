@@ -160,6 +160,12 @@ describe('an incident going Stable, Closed and back', () => {
       ['liam@example.com', 2, true],
       ['rita@example.com', 5, false],
     ]);
+    // The stored record carries it too, so an incident resumed after its retention keeps it.
+    const record = await h.store.getIncident(incident.id);
+    expect(record!.feedback!.map((f) => [f.person.email, f.rating, f.anonymous])).toEqual([
+      ['liam@example.com', 2, true],
+      ['rita@example.com', 5, false],
+    ]);
   });
 
   test.each([

@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS } from '../../domain/incident';
+import { formatIncident } from '../../client/format';
 import { applyFeedback, averageRating, publicFeedback, validateFeedback } from '../../domain/feedback';
 import { IncidentRuleError, newIncident, normalizeDeclaration } from '../../domain/rules';
 
@@ -50,4 +51,16 @@ test('one per person: a second replaces the first; anonymous ones never show who
     ['rita@example.com', 'rita@example.com changed their feedback: 5/5'],
   ]);
   expect(averageRating(state.feedback!)).toBe(4.5);
+});
+
+test('muster show lists feedback, anonymous without the person, and the roles closing renounced', () => {
+  const state = newIncident('INC-7', 7, normalizeDeclaration({ title: 'DB latency', reporter: { email: 'rita@example.com' } }, DEFAULT_SETTINGS), AT);
+  state.participants[0]!.previousRoles = ['Reporter', 'Commander'];
+  state.participants[0]!.roles = [];
+  applyFeedback(state, { person: { email: 'sam@example.com' }, rating: 2, text: 'Slow start', anonymous: true }, AT);
+  applyFeedback(state, { person: { email: 'rita@example.com' }, rating: 5, anonymous: false }, AT);
+  const text = formatIncident(state);
+  expect(text).toContain('  rita@example.com  (renounced on closing: Reporter, Commander)');
+  expect(text).toContain('Feedback:\n  2/5  (anonymous): Slow start\n  5/5  rita@example.com\n');
+  expect(text).not.toContain('sam@example.com');
 });
