@@ -29,7 +29,8 @@ export function createDigestActivities({ store, providers, config }: DigestDeps)
   async function toTargets(kind: string, day: string, select: (i: IncidentRecord) => boolean, listed: IncidentRecord[], render: (l: IncidentRecord[]) => string) {
     const sentTo: string[] = [];
     for (const target of config.notificationTargets) {
-      const mine = listed.filter((i) => select(i) && (!target.filter || matches(target.filter, i)));
+      // Restricted incidents are never announced, in digests neither.
+      const mine = listed.filter((i) => i.visibility !== 'Restricted' && select(i) && (!target.filter || matches(target.filter, i)));
       const text = render(mine);
       const dedupeKey = `digest-${kind}-${day}-${target.name}`;
       if (target.kind === 'slack-channel' && providers.chat) {

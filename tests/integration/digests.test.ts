@@ -62,14 +62,18 @@ test('worker start makes the three Schedules once; they describe their cadence a
 test('a triggered daily run sends the active incidents to the Slack channel and, filtered, to the email target', async () => {
   const { incident: high } = await h.client.declare({ title: 'Checkout down', priority: 'High', reporter: { email: 'rita@example.com' }, commander: { email: 'ic@example.com' } });
   const { incident: low } = await h.client.declare({ title: 'Typo on status page', priority: 'Low', reporter: { email: 'rita@example.com' } });
+  const { incident: secret } = await h.client.declare({ title: 'Insider access', visibility: 'Restricted', reporter: { email: 'sec@example.com' } });
   await recorded(h, high);
   await recorded(h, low);
+  await recorded(h, secret);
 
   await schedule('active').trigger();
   const posted = await eventually(() => channelMessages('incidents-digest').find((m) => m.text.startsWith('Muster daily digest')), { timeoutMs: 30_000 });
   expect(posted.text).toContain('2 active incidents');
   expect(posted.text).toContain(`${high.id}: Checkout down (Active, High priority`);
   expect(posted.text).toContain(`${low.id}: Typo on status page`);
+  // Restricted incidents are never announced.
+  expect(posted.text).not.toContain(secret.id);
 
   const mailed = await eventually(() => mail().find((m) => m.to.includes('leads@example.com') && m.subject.startsWith('Muster daily digest')));
   expect(mailed.body).toContain(high.id);
