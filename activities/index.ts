@@ -9,6 +9,7 @@ import { createAssemblyActivities, type ResourceSettings } from './assembly';
 import { createDigestActivities } from './digests';
 import { createTransitionActivities } from './transitions';
 import { createEngagementActivities } from './engagement';
+import { createNotificationActivities } from './notifications';
 import type { Providers } from './providers/types';
 
 export interface ActivityDeps {
@@ -57,6 +58,7 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
     ...createTransitionActivities({ providers, config, defaultReviewTemplate: DEFAULT_REVIEW_TEMPLATE }),
     ...createDigestActivities({ store, providers, config }),
     ...createEngagementActivities({ providers, config }),
+    ...createNotificationActivities({ providers, config }),
   };
 }
 

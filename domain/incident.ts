@@ -32,7 +32,7 @@ export interface Participant extends Person {
   previousRoles?: Role[];
 }
 
-export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'engagement' | 'feedback';
+export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'engagement' | 'report' | 'feedback';
 
 export interface TimelineEvent {
   /** 1-based, gap-free within an incident: the store keys events by (incident, seq). */

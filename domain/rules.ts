@@ -429,3 +429,6 @@ export function recordEvent(state: IncidentState, event: Omit<TimelineEvent, 'se
 export const checkPerson = person;
 export const checkText = text;
 export const invalidField = invalid;
+
+/** Checks a person (an object with an email, optionally a name), lowercasing the email. */
+export const validatePerson = (field: string, value: unknown): Person => person(field, value);

@@ -14,7 +14,7 @@ import { createMusterWorker } from '../worker/create-worker';
 import { ensureDigestSchedules } from '../worker/schedules';
 import { createLogger, installTemporalRuntime } from '../worker/logging';
 import { stopSignal } from '../worker/main';
-import { providersFromConfig, sandboxVendorEnv } from '../worker/providers';
+import { openSandboxTargetChannels, providersFromConfig, sandboxVendorEnv } from '../worker/providers';
 import { anyVendorConfigured } from '../config/vendors';
 import { startSandbox } from '../sandbox/server';
 import { join } from 'node:path';
@@ -41,7 +41,8 @@ async function start(): Promise<void> {
     if (!anyVendorConfigured(config.vendors) && config.vendors.sandbox.mode === 'auto') {
       const sandbox = await startSandbox({ port: config.vendors.sandbox.port, tlsPort: config.vendors.sandbox.tlsPort, dataDir: join(config.dataDir, 'sandbox') });
       cleanup.unshift(() => sandbox.stop());
-      config = loadConfig({ ...process.env, ...sandboxVendorEnv(sandbox) });
+      config = loadConfig({ ...process.env, ...sandboxVendorEnv(sandbox, { email: config.vendors.sandboxEmail }) });
+      await openSandboxTargetChannels(sandbox, config.incident.config);
       sandboxUrl = sandbox.url;
     }
 

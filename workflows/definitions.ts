@@ -9,6 +9,7 @@ import type { TransitionStep } from '../domain/transitions';
 import type { SubmitFeedbackRequest } from '../domain/feedback';
 import type { DigestInput, DigestKind, DigestResult } from '../domain/digests';
 import type { EngageOncallRequest } from '../domain/engagement';
+import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   ChangeRoleRequest,
@@ -49,6 +50,8 @@ export interface IncidentWorkflowInput {
   retries?: ResourceKind[];
   /** With `state`: transition steps (review on Stable, closing messages) the previous run had not run. */
   transitions?: TransitionStep[];
+  /** With `state`: how far the notifier got (events announced, people welcomed). */
+  notifications?: NotifierProgress;
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');
@@ -149,3 +152,5 @@ export const digestScheduleId = (taskQueue: string, kind: DigestKind): string =>
 export const digestWorkflowId = (taskQueue: string, kind: DigestKind): string => `digest-${kind}-${taskQueue}`;
 /** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
 export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');
+/** Adds a person to the incident's notifications group (every update by email). */
+export const subscribeUpdate = defineUpdate<IncidentState, [SubscribeRequest]>('subscribe');

@@ -38,12 +38,15 @@ import { runTransitions, statusChanged, storeFeedback, type TransitionControl } 
 import { applyFeedback, validateFeedback } from '../domain/feedback';
 import { validateEngageOncall } from '../domain/engagement';
 import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, runEngagement, type EngagementControl, type EngagementHooks } from './engagement';
+import { progressOf, runNotifications, startNotifier, subscribe, type NotifierControl } from './notifications';
+import { validateSubscription } from '../domain/notifications';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
   changeRoleUpdate,
   engageOncallUpdate,
   retryResourceUpdate,
+  subscribeUpdate,
   incidentMemo,
   incidentSearchAttributes,
   updateIncidentUpdate,
@@ -216,6 +219,27 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     { validator: (request) => void checked(() => validateFeedback(request)) },
   );
 
+  setHandler(
+    subscribeUpdate,
+    async (request) => {
+      await condition(loaded);
+      const incident = state!;
+      try {
+        await subscribe(incident, request);
+      } catch (err) {
+        throw asFailure(err);
+      }
+      return incident;
+    },
+    {
+      validator: (request) => {
+        const current = state;
+        if (current) checked(() => validateSubscription(current, request));
+        else checked(() => validateActor(request?.actor));
+      },
+    },
+  );
+
   setHandler(addTimelineEventSignal, async (note) => {
     await condition(loaded);
     try {
@@ -245,6 +269,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const commanderNamed = input.commanderNamed ?? input.declaration?.commander?.email !== input.declaration?.reporter.email;
     void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks);
   }
+  // Incidents that ran before notifications existed replay without them.
+  let notifier: NotifierControl | undefined;
+  if (patched('notifications')) {
+    notifier = startNotifier(incident, input.notifications, input.declaration !== undefined && input.state === undefined);
+    void runNotifications(incident, notifier);
+  }
   // The review on Stable and the closing messages came later still.
   if (patched('transitions')) {
     transitions = { pending: [...(input.transitions ?? [])], busy: false };
@@ -263,9 +293,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
   // A closing's messages go out before the run may finish.
   const transitionsIdle = () => !transitions || (!transitions.busy && transitions.pending.length === 0);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && transitionsIdle();
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy && transitionsIdle();
   // Hand over or finish only between resource steps, never in the middle of one.
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !transitions?.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
@@ -287,6 +317,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         recorded: { version: recordedVersion, seq: recordedSeq },
         retries: assembly.retries,
         transitions: transitions?.pending,
+        ...(notifier ? { notifications: progressOf(notifier) } : {}),
       });
     }
     // Write every change through before finishing: the store must never lag a finished run.
@@ -299,7 +330,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       continue;
     }
     if (handOver()) {
-      await continueAsNew<typeof incidentWorkflow>({ incidentId, number: incident.number, settings, state: incident, transitions: transitions?.pending });
+      await continueAsNew<typeof incidentWorkflow>({
+        incidentId,
+        number: incident.number,
+        settings,
+        state: incident,
+        ...(notifier ? { notifications: progressOf(notifier) } : {}),
+        transitions: transitions?.pending,
+      });
     }
     if (retentionOver()) return recordOf(incident);
   }
