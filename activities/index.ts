@@ -7,6 +7,8 @@ import type { IncidentStore } from '../store';
 import { BUILT_IN_CONFIG, musterConfigSchema, type MusterFileConfig } from '../config/muster-config';
 import { createAssemblyActivities, type ResourceSettings } from './assembly';
 import type { Providers } from './providers/types';
+import { createReminderActivities } from './reminders';
+import { createReportActivities } from './reports';
 
 export interface ActivityDeps {
   store: IncidentStore;
@@ -26,7 +28,7 @@ export const DEFAULT_RESOURCE_SETTINGS: ResourceSettings = {
   defaultDocumentTemplate: 'tmpl-incident-doc',
 };
 
-export function createActivities({ store, providers = {}, resources = DEFAULT_RESOURCE_SETTINGS }: ActivityDeps) {
+export function createActivities({ store, providers = {}, resources = DEFAULT_RESOURCE_SETTINGS, config }: ActivityDeps) {
   return {
     /** Writes the incident's newest version and its new timeline events; a stale write is ignored. */
     async recordIncident(incident: IncidentRecord, timeline: TimelineEvent[]): Promise<{ applied: boolean }> {
@@ -42,6 +44,8 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
     },
 
     ...createAssemblyActivities({ providers, resources }),
+    ...createReminderActivities({ providers }),
+    ...createReportActivities({ providers, config }),
   };
 }
 

@@ -9,12 +9,17 @@ import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair
 import type {
   ChangeRoleRequest,
   DeclareIncidentInput,
+  ExecutiveReport,
   IncidentRecord,
   IncidentSettings,
   IncidentState,
+  TacticalReport,
+  Task,
   TimelineNote,
   UpdateIncidentRequest,
 } from '../domain/incident';
+import type { AddTaskRequest, TaskActionRequest } from '../domain/tasks';
+import type { PostReportRequest } from '../domain/reports';
 
 export const DEFAULT_TASK_QUEUE = 'muster-incidents';
 export const DEFAULT_INCIDENT_PREFIX = 'INC';
@@ -129,3 +134,23 @@ export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceReq
 
 /** Assigns or renounces a role (commander, liaison, scribe, participant, observer). */
 export const changeRoleUpdate = defineUpdate<IncidentState, [ChangeRoleRequest]>('changeRole');
+
+export interface SnoozeReminderRequest {
+  kind: 'tactical' | 'executive';
+  /** 30, 60 or 120. */
+  minutes: number;
+  actor: string;
+}
+
+/** Moves the next tactical or executive report reminder out by 30, 60 or 120 minutes. */
+export const snoozeReminderUpdate = defineUpdate<IncidentState, [SnoozeReminderRequest]>('snoozeReminder');
+
+/** Adds a task; returns it (with its id). */
+export const addTaskUpdate = defineUpdate<Task, [AddTaskRequest]>('addTask');
+export const resolveTaskUpdate = defineUpdate<Task, [TaskActionRequest]>('resolveTask');
+export const reopenTaskUpdate = defineUpdate<Task, [TaskActionRequest]>('reopenTask');
+/** The incident's tasks, live. */
+export const listTasksQuery = defineQuery<Task[]>('listTasks');
+
+/** Posts a tactical or executive report: kept as the latest of its kind and posted to the channel. */
+export const postReportUpdate = defineUpdate<TacticalReport | ExecutiveReport, [PostReportRequest]>('postReport');

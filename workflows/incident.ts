@@ -34,6 +34,9 @@ import {
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
+import { registerReminderHandlers, runReminders, type ReminderControl } from './reminders';
+import { registerReportHandlers } from './reports';
+import { registerTaskHandlers } from './tasks';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
@@ -170,6 +173,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   });
 
+  registerReminderHandlers(() => state, settings);
+  registerTaskHandlers(() => state);
+  registerReportHandlers(() => state);
+
   if (!state) {
     const stored = await loadIncident(incidentId);
     if (!stored) throw ApplicationFailure.nonRetryable(`${incidentId} has no stored record to resume from`, 'not_found');
@@ -182,6 +189,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   publish(incident);
   // Incidents declared before resources existed replay without them.
   if (patched('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)));
+  const reminders: ReminderControl = { busy: false };
+  if (patched('reminders')) void runReminders(incident, settings, reminders);
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -193,9 +202,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     recordedSeq = Math.max(recordedSeq, lastSeq);
   };
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy;
-  // Hand over or finish only between resource steps, never in the middle of one.
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy;
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !reminders.busy;
+  // Hand over or finish only between resource steps, never in the middle of one (nor of a reminder).
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !reminders.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
