@@ -31,6 +31,7 @@ export async function runWorker(): Promise<void> {
       temporal: config.temporal,
       deps: { store, ...providersFromConfig(config.vendors, config.incident.config) },
       workflowBundlePath: config.workflowBundlePath,
+      maxCachedWorkflows: config.maxCachedWorkflows,
     });
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');
     if (!anyVendorConfigured(config.vendors)) logger.warn('no vendor is configured: incidents get no resources (npm start runs the sandbox)');
