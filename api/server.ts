@@ -8,6 +8,8 @@ import type { IncidentStore } from '../store';
 import { authenticator } from './auth';
 import { errorHandler } from './errors';
 import { incidentRoutes } from './routes/incidents';
+import { reportRoutes } from './routes/reports';
+import { taskRoutes } from './routes/tasks';
 
 export interface ApiDeps {
   client: MusterClient;
@@ -65,5 +67,7 @@ export async function buildApi({ client, store, tokens, logger }: ApiDeps): Prom
   );
 
   incidentRoutes(app, { client, store, authenticate: authenticator(tokens) });
+  taskRoutes(app, { client, store, authenticate: authenticator(tokens) });
+  reportRoutes(app, { client, authenticate: authenticator(tokens) });
   return app;
 }
