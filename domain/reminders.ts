@@ -13,6 +13,9 @@ export const DEFAULT_TASK_REMINDER_MS = 24 * 60 * 60 * 1000;
 
 export type ReminderKind = ReportKind | 'close';
 
+/** A reminder sent within this of its due time keeps the schedule on its grid. */
+const ON_GRID_MS = 60_000;
+
 /** A reminder that is due: what to send and to whom. */
 export type DueReminder =
   | { kind: ReminderKind; dueAt: number }
@@ -104,7 +107,9 @@ export function applyReminderSent(incident: IncidentState, reminder: DueReminder
   }
   const clock = incident.reminders?.[reminder.kind];
   if (clock) {
-    clock.since = at;
+    // The next one counts from when this one was due, so sending time does not drift the
+    // schedule (2, 4, 6 h); after a long outage it counts from now instead of catching up.
+    clock.since = Date.parse(at) - reminder.dueAt < ON_GRID_MS ? new Date(reminder.dueAt).toISOString() : at;
     delete clock.snoozedUntil;
   }
   applyEvent(incident, { at, actor: 'muster', kind: 'reminder', field: reminder.kind, to: recipients.join(','), text: `Reminded ${recipients.join(', ')} to ${reminder.kind === 'close' ? 'close the incident' : `post a ${LABEL[reminder.kind]}`}` });
