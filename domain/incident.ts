@@ -29,7 +29,7 @@ export interface Participant extends Person {
   joinedAt: string;
 }
 
-export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'report' | 'task' | 'reminder';
+export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'engagement' | 'report' | 'task' | 'reminder';
 
 export interface TimelineEvent {
   /** 1-based, gap-free within an incident: the store keys events by (incident, seq). */

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
+import type { EngageOncallRequest } from '../domain/engagement';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   ChangeRoleRequest,
@@ -38,6 +39,8 @@ export interface IncidentWorkflowInput {
   settings: IncidentSettings;
   /** A new incident. */
   declaration?: DeclareIncidentInput;
+  /** With `declaration`: whether the reporter named a commander (else the role policy may pick one). */
+  commanderNamed?: boolean;
   /** The incident's workflow had completed; load its state from the store. */
   resume?: boolean;
   /** Carried over by continue-as-new. */
@@ -134,6 +137,9 @@ export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceReq
 
 /** Assigns or renounces a role (commander, liaison, scribe, participant, observer). */
 export const changeRoleUpdate = defineUpdate<IncidentState, [ChangeRoleRequest]>('changeRole');
+
+/** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
+export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');
 
 export interface SnoozeReminderRequest {
   kind: 'tactical' | 'executive';

@@ -34,6 +34,8 @@ import {
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
+import { validateEngageOncall } from '../domain/engagement';
+import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, runEngagement, type EngagementControl, type EngagementHooks } from './engagement';
 import { registerReminderHandlers, runReminders, type ReminderControl } from './reminders';
 import { registerReportHandlers } from './reports';
 import { registerTaskHandlers } from './tasks';
@@ -41,6 +43,7 @@ import {
   addTimelineEventSignal,
   getIncidentQuery,
   changeRoleUpdate,
+  engageOncallUpdate,
   retryResourceUpdate,
   incidentMemo,
   incidentSearchAttributes,
@@ -96,6 +99,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     upsertSearchAttributes(incidentSearchAttributes(incident));
     upsertMemo(incidentMemo(incident));
   };
+  const engagement: EngagementControl = { busy: false };
+  const engagementHooks: EngagementHooks = {
+    rolesChanged: () => {
+      publish(state!);
+      assembly.syncNeeded = true;
+    },
+    peopleAdded: () => {
+      assembly.syncNeeded = true;
+    },
+  };
 
   setHandler(getIncidentQuery, () => {
     if (!state) throw new Error(`${incidentId} is still loading from the store; ask again in a moment`);
@@ -129,7 +142,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     async ({ actor, ...change }) => {
       await condition(loaded);
       const incident = state!;
+      const checkedChange = checked(() => validateRoleChange(incident, change));
+      // Roles go to people who exist; someone who leaves every role leaves the tactical group.
+      const engaging = patched('engagement');
+      if (engaging && checkedChange.action === 'assign') await checkPersonExists(checkedChange.person.email);
+      const before = incident.participants.map((p) => p.email);
       applyRoleChange(incident, checked(() => validateRoleChange(incident, change)), actor, now());
+      if (engaging) await removeLeavers(incident, before);
       publish(incident);
       // New people are invited to the channel and the tactical group; a new commander shows in the topic.
       assembly.syncNeeded = true;
@@ -140,6 +159,24 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         checked(() => validateActor(actor));
         const current = state;
         if (current) checked(() => validateRoleChange(current, change));
+      },
+    },
+  );
+
+  setHandler(
+    engageOncallUpdate,
+    async (request) => {
+      await condition(loaded);
+      const settings = await engagementSettings(engagement);
+      const incident = state!;
+      const { service, role, page } = checked(() => validateEngageOncall(incident, settings.services, request));
+      return engageOncall(incident, settings, { service, role, page, actor: request.actor }, engagementHooks);
+    },
+    {
+      validator: (request) => {
+        checked(() => validateActor(request?.actor));
+        const current = state;
+        if (current && engagement.settings) checked(() => validateEngageOncall(current, engagement.settings!.services, request));
       },
     },
   );
@@ -189,6 +226,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   publish(incident);
   // Incidents declared before resources existed replay without them.
   if (patched('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)));
+  // Rules, role policy and paging came later: older incidents replay without them.
+  if (patched('engagement')) {
+    const declared = input.declaration && !input.state;
+    // Clients older than the field: a commander other than the reporter was named.
+    const commanderNamed = input.commanderNamed ?? input.declaration?.commander?.email !== input.declaration?.reporter.email;
+    void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks);
+  }
   const reminders: ReminderControl = { busy: false };
   if (patched('reminders')) void runReminders(incident, settings, reminders);
 
@@ -204,7 +248,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
   const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !reminders.busy;
   // Hand over or finish only between resource steps, never in the middle of one (nor of a reminder).
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !reminders.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !reminders.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
