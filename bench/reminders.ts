@@ -156,6 +156,7 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
 
     // Start N incidents evenly over one cadence: their first reminders are due evenly over one too.
     const t0 = Date.now();
+    let startRetries = 0;
     const interval = cadence / incidents;
     let next = 1;
     const starter = async () => {
@@ -163,12 +164,23 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
         const n = next++;
         const wait = t0 + (n - 1) * interval - Date.now();
         if (wait > 0) await sleep(wait);
-        await start(n);
+        // The SQLite-backed dev server now and then answers NamespaceNotFound under load: retry.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await start(n);
+            break;
+          } catch (err) {
+            if (attempt >= 10 || (err as Error).name !== 'NamespaceNotFoundError') throw err;
+            startRetries++;
+            await sleep(200 * attempt);
+          }
+        }
         startedAt.set(`BEN-${n}`, Date.now());
       }
     };
     await Promise.all(Array.from({ length: concurrency }, starter));
     const startSpan = Date.now() - t0;
+    emit('start_retries', startRetries, 'count');
     emit('incidents_started_per_sec', Number((incidents / (startSpan / 1000)).toFixed(1)), 'incidents/s');
 
     // Steady state: once every incident is open, each is due once per cadence, evenly spread.
