@@ -189,6 +189,16 @@ export const idParamsSchema = {
   properties: { id: { type: 'string', description: 'incident id, e.g. INC-42' } },
 } as const;
 
+export const subscriberBodySchema = {
+  type: 'object',
+  required: ['email'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', format: 'email' },
+    name: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
 export const roleBodySchema = {
   type: 'object',
   required: ['action', 'role', 'email'],

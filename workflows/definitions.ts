@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
 import type { EngageOncallRequest } from '../domain/engagement';
+import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   ChangeRoleRequest,
@@ -49,6 +50,8 @@ export interface IncidentWorkflowInput {
   recorded?: { version: number; seq: number };
   /** With `state`: resources an operator asked to retry that the previous run had not started. */
   retries?: ResourceKind[];
+  /** With `state`: how far the notifier got (events announced, people welcomed). */
+  notifications?: NotifierProgress;
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');
@@ -160,3 +163,5 @@ export const listTasksQuery = defineQuery<Task[]>('listTasks');
 
 /** Posts a tactical or executive report: kept as the latest of its kind and posted to the channel. */
 export const postReportUpdate = defineUpdate<TacticalReport | ExecutiveReport, [PostReportRequest]>('postReport');
+/** Adds a person to the incident's notifications group (every update by email). */
+export const subscribeUpdate = defineUpdate<IncidentState, [SubscribeRequest]>('subscribe');

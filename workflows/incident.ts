@@ -39,12 +39,15 @@ import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, run
 import { registerReminderHandlers, runReminders, type ReminderControl } from './reminders';
 import { registerReportHandlers } from './reports';
 import { registerTaskHandlers } from './tasks';
+import { progressOf, runNotifications, startNotifier, subscribe, type NotifierControl } from './notifications';
+import { validateSubscription } from '../domain/notifications';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
   changeRoleUpdate,
   engageOncallUpdate,
   retryResourceUpdate,
+  subscribeUpdate,
   incidentMemo,
   incidentSearchAttributes,
   updateIncidentUpdate,
@@ -200,6 +203,27 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     },
   );
 
+  setHandler(
+    subscribeUpdate,
+    async (request) => {
+      await condition(loaded);
+      const incident = state!;
+      try {
+        await subscribe(incident, request);
+      } catch (err) {
+        throw asFailure(err);
+      }
+      return incident;
+    },
+    {
+      validator: (request) => {
+        const current = state;
+        if (current) checked(() => validateSubscription(current, request));
+        else checked(() => validateActor(request?.actor));
+      },
+    },
+  );
+
   setHandler(addTimelineEventSignal, async (note) => {
     await condition(loaded);
     try {
@@ -235,6 +259,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   const reminders: ReminderControl = { busy: false };
   if (patched('reminders')) void runReminders(incident, settings, reminders);
+  // Incidents that ran before notifications existed replay without them.
+  let notifier: NotifierControl | undefined;
+  if (patched('notifications')) {
+    notifier = startNotifier(incident, input.notifications, input.declaration !== undefined && input.state === undefined);
+    void runNotifications(incident, notifier);
+  }
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -246,9 +276,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     recordedSeq = Math.max(recordedSeq, lastSeq);
   };
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !reminders.busy;
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy && !reminders.busy;
   // Hand over or finish only between resource steps, never in the middle of one (nor of a reminder).
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !reminders.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy && !reminders.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
@@ -269,6 +299,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         state: incident,
         recorded: { version: recordedVersion, seq: recordedSeq },
         retries: assembly.retries,
+        ...(notifier ? { notifications: progressOf(notifier) } : {}),
       });
     }
     // Write every change through before finishing: the store must never lag a finished run.
@@ -281,7 +312,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       continue;
     }
     if (handOver()) {
-      await continueAsNew<typeof incidentWorkflow>({ incidentId, number: incident.number, settings, state: incident });
+      await continueAsNew<typeof incidentWorkflow>({
+        incidentId,
+        number: incident.number,
+        settings,
+        state: incident,
+        ...(notifier ? { notifications: progressOf(notifier) } : {}),
+      });
     }
     if (retentionOver()) return recordOf(incident);
   }
