@@ -11,6 +11,8 @@ import { createTransitionActivities } from './transitions';
 import { createEngagementActivities } from './engagement';
 import { createNotificationActivities } from './notifications';
 import type { Providers } from './providers/types';
+import { createReminderActivities } from './reminders';
+import { createReportActivities } from './reports';
 
 export interface ActivityDeps {
   store: IncidentStore;
@@ -57,6 +59,8 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
 
     ...createTransitionActivities({ providers, config, defaultReviewTemplate: DEFAULT_REVIEW_TEMPLATE }),
     ...createDigestActivities({ store, providers, config }),
+    ...createReminderActivities({ providers }),
+    ...createReportActivities({ providers, config }),
     ...createEngagementActivities({ providers, config }),
     ...createNotificationActivities({ providers, config }),
   };

@@ -15,7 +15,7 @@ const timelineEvent = {
     seq: { type: 'integer' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
-    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource', 'engagement', 'report', 'feedback'] },
+    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource', 'engagement', 'report', 'feedback', 'task', 'reminder'] },
     text: { type: 'string' },
     field: { type: 'string' },
     from: { type: 'string' },
@@ -33,6 +33,41 @@ const resource = {
     error: { type: 'string' },
     attempts: { type: 'integer' },
     updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const task = {
+  type: 'object',
+  required: ['id', 'description', 'owner', 'assignees', 'resolveBy', 'status'],
+  properties: {
+    id: { type: 'string', examples: ['T1'] },
+    description: { type: 'string' },
+    owner: { type: 'string' },
+    assignees: { type: 'array', items: { type: 'string' } },
+    resolveBy: { type: 'string', format: 'date-time' },
+    review: { type: 'boolean' },
+    status: { type: 'string', enum: ['Open', 'Resolved'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    createdBy: { type: 'string' },
+    resolvedAt: { type: 'string', format: 'date-time' },
+    remindedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const report = {
+  type: 'object',
+  required: ['kind', 'author', 'at'],
+  properties: {
+    kind: { type: 'string', enum: ['tactical', 'executive'] },
+    conditions: { type: 'string' },
+    actions: { type: 'string' },
+    needs: { type: 'string' },
+    currentStatus: { type: 'string' },
+    overview: { type: 'string' },
+    nextSteps: { type: 'string' },
+    author: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+    documentUrl: { type: 'string' },
   },
 } as const;
 
@@ -77,7 +112,12 @@ const recordProperties = {
       properties: { person, rating: { type: 'integer' }, text: { type: 'string' }, anonymous: { type: 'boolean' }, submittedAt: { type: 'string', format: 'date-time' } },
     },
   },
+  tasks: { type: 'array', items: task },
+  reports: { type: 'object', properties: { tactical: report, executive: report } },
 } as const;
+
+export const taskSchema = task;
+export const reportSchema = report;
 
 export const incidentRecordSchema = { type: 'object', properties: recordProperties } as const;
 export const incidentSchema = { type: 'object', properties: { ...recordProperties, timeline: { type: 'array', items: timelineEvent } } } as const;

@@ -9,6 +9,8 @@ import { authenticator } from './auth';
 import { errorHandler } from './errors';
 import { incidentRoutes } from './routes/incidents';
 import { feedbackRoutes } from './routes/feedback';
+import { reportRoutes } from './routes/reports';
+import { taskRoutes } from './routes/tasks';
 
 export interface ApiDeps {
   client: MusterClient;
@@ -68,5 +70,7 @@ export async function buildApi({ client, store, tokens, logger }: ApiDeps): Prom
   // First: it redacts anonymous feedback in every response, the incident routes' included.
   feedbackRoutes(app, { client, authenticate: authenticator(tokens) });
   incidentRoutes(app, { client, store, authenticate: authenticator(tokens) });
+  taskRoutes(app, { client, store, authenticate: authenticator(tokens) });
+  reportRoutes(app, { client, authenticate: authenticator(tokens) });
   return app;
 }

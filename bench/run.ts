@@ -3,12 +3,14 @@
  * {"bench", "metric", "value", "unit"}.
  */
 import { assemblyBench } from './assembly';
+import { remindersBench } from './reminders';
 import { engageBench } from './engage';
 
 export type Emit = (metric: string, value: number | string, unit: string) => void;
 
 const BENCHES: Record<string, (flags: Record<string, string>, emit: Emit) => Promise<void>> = {
   assembly: assemblyBench,
+  reminders: remindersBench,
   engage: engageBench,
 };
 

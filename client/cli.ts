@@ -6,7 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/env';
 import { ConfigFileError, loadMusterConfig, summarizeMusterConfig } from '../config/muster-config';
-import { PRIORITIES, SEVERITIES, INCIDENT_STATUSES, VISIBILITIES, type IncidentChanges, type Role } from '../domain/incident';
+import { PRIORITIES, SEVERITIES, INCIDENT_STATUSES, VISIBILITIES, type IncidentChanges, type Role, type Task } from '../domain/incident';
 import { RESOURCE_KINDS } from '../domain/resources';
 import { formatIncident, formatList, formatResources } from './format';
 import { publicFeedback } from '../domain/feedback';
@@ -177,6 +177,83 @@ export function buildCli(): Command {
     .action(async (id: string, resource: string) => {
       const incident = await withClient((c) => c.retryResource(id.toUpperCase(), resource, globals().as));
       print(globals().json, incident.resources, `Retrying ${resource} of ${incident.id}.\n\n${formatResources(incident)}`);
+    });
+
+  const formatTasks = (tasks: Array<Task & { incidentId?: string }>) =>
+    tasks.length === 0
+      ? 'No tasks.'
+      : tasks
+          .map((t) => `${t.incidentId ? `${t.incidentId} ` : ''}${t.id}  ${t.status.padEnd(8)}  by ${t.resolveBy.slice(0, 16).replace('T', ' ')}  ${t.owner}${t.assignees.length ? ` (+${t.assignees.join(', ')})` : ''}  ${t.description}`)
+          .join('\n');
+  const task = program.command('task').description("an incident's tasks (owner, assignees, resolve-by)");
+  task
+    .command('add <id> <description...>')
+    .description('add a task (owner: you; resolve-by: a day from now, a week for --review)')
+    .option('--owner <email>', 'who answers for it (default: you)')
+    .option('--assignee <email>', 'someone working on it (repeat for more)', collect)
+    .option('--resolve-by <time>', 'ISO 8601 date and time')
+    .option('--review', 'a post-incident review task', false)
+    .action(async (id: string, words: string[], o) => {
+      const added = await withClient((c) =>
+        c.addTask(id.toUpperCase(), { description: words.join(' '), owner: o.owner, assignees: o.assignee, resolveBy: o.resolveBy, review: o.review || undefined, actor: globals().as }),
+      );
+      print(globals().json, added, `Added ${added.id} to ${id.toUpperCase()}\n${formatTasks([added])}`);
+    });
+  task
+    .command('list <id>')
+    .description("an incident's tasks")
+    .action(async (id: string) => {
+      const tasks = await withClient((c) => c.listTasks(id.toUpperCase()));
+      print(globals().json, tasks, formatTasks(tasks));
+    });
+  for (const action of ['resolve', 'reopen'] as const) {
+    task
+      .command(`${action} <id> <taskId>`)
+      .description(action === 'resolve' ? 'mark a task resolved' : 'reopen a resolved task')
+      .action(async (id: string, taskId: string) => {
+        const changed = await withClient((c) => (action === 'resolve' ? c.resolveTask : c.reopenTask).call(c, id.toUpperCase(), taskId, globals().as));
+        print(globals().json, changed, formatTasks([changed]));
+      });
+  }
+  task
+    .command('mine')
+    .description('your tasks in open incidents (or --person)')
+    .option('--person <email>', 'whose tasks (default: you)')
+    .action(async (o) => {
+      const tasks = await withClient((c) => c.tasksFor(o.person ?? globals().as));
+      print(globals().json, tasks, formatTasks(tasks));
+    });
+
+  const report = program.command('report').description('post a tactical or executive report to the incident channel');
+  report
+    .command('tactical <id>')
+    .requiredOption('--conditions <text>', 'what is happening now')
+    .requiredOption('--actions <text>', 'what is being done')
+    .requiredOption('--needs <text>', 'what the responders need')
+    .action(async (id: string, o) => {
+      const posted = await withClient((c) => c.postReport(id.toUpperCase(), { kind: 'tactical', conditions: o.conditions, actions: o.actions, needs: o.needs, actor: globals().as }));
+      print(globals().json, posted, `Posted a tactical report to ${id.toUpperCase()}.`);
+    });
+  report
+    .command('executive <id>')
+    .requiredOption('--current-status <text>', 'where things stand')
+    .requiredOption('--overview <text>', 'what happened, for leadership')
+    .requiredOption('--next-steps <text>', 'what comes next')
+    .action(async (id: string, o) => {
+      const posted = await withClient((c) =>
+        c.postReport(id.toUpperCase(), { kind: 'executive', currentStatus: o.currentStatus, overview: o.overview, nextSteps: o.nextSteps, actor: globals().as }),
+      );
+      print(globals().json, posted, `Posted an executive report to ${id.toUpperCase()}.${posted.kind === 'executive' && posted.documentUrl ? ` Document: ${posted.documentUrl}` : ''}`);
+    });
+
+  program
+    .command('snooze <id>')
+    .description('snooze the next report reminder')
+    .addOption(new Option('--kind <kind>', 'which reminder').choices(['tactical', 'executive']).default('tactical'))
+    .addOption(new Option('--minutes <minutes>').choices(['30', '60', '120']).default('60'))
+    .action(async (id: string, o) => {
+      await withClient((c) => c.snoozeReminder(id.toUpperCase(), { kind: o.kind, minutes: Number(o.minutes), actor: globals().as }));
+      console.log(`Snoozed the ${o.kind} report reminder of ${id.toUpperCase()} for ${o.minutes} minutes.`);
     });
 
   program

@@ -28,7 +28,13 @@ import {
   type RoleChange,
   type Severity,
   type TimelineNote,
+  type ExecutiveReport,
+  type TacticalReport,
+  type Task,
 } from '../domain/incident';
+import type { AddTaskRequest, TaskListItem } from '../domain/tasks';
+import type { PostReportRequest } from '../domain/reports';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   IncidentRuleError,
   isIncidentId,
@@ -56,6 +62,13 @@ import {
   retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
   updateIncidentUpdate,
+  addTaskUpdate,
+  listTasksQuery,
+  postReportUpdate,
+  reopenTaskUpdate,
+  resolveTaskUpdate,
+  snoozeReminderUpdate,
+  type SnoozeReminderRequest,
   type IncidentRegistryWorkflow,
   type IncidentWorkflow,
   type IncidentWorkflowInput,
@@ -376,6 +389,66 @@ export class MusterClient {
     // Unknown incidents throw not-found here; a known one has finished its retention.
     await this.get(incidentId);
     throw new IncidentRejectedError('invalid_transition', `${incidentId} is Closed and past its retention; feedback is no longer taken`, 'status');
+  }
+
+  /**
+   * Runs one of the incident's updates. A workflow that has ended belongs to a Closed incident
+   * past its retention, which the rules refuse the same way as a live Closed one.
+   */
+  private async runUpdate<Ret, Args extends [unknown]>(incidentId: string, update: UpdateDefinition<Ret, Args>, args: Args): Promise<Ret> {
+    try {
+      return await this.handle(incidentId).executeUpdate(update, { args });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
+    }
+    const ended = await this.get(incidentId);
+    throw new IncidentRejectedError('invalid_transition', `${ended.id} is ${ended.status}; reopen it first`, 'status');
+  }
+
+  /** Adds a task (owner defaults to the actor, resolve-by to a day from now, a week for review tasks). */
+  async addTask(incidentId: string, request: AddTaskRequest): Promise<Task> {
+    return this.runUpdate(incidentId, addTaskUpdate, [request]);
+  }
+
+  async resolveTask(incidentId: string, taskId: string, actor: string): Promise<Task> {
+    return this.runUpdate(incidentId, resolveTaskUpdate, [{ taskId, actor }]);
+  }
+
+  async reopenTask(incidentId: string, taskId: string, actor: string): Promise<Task> {
+    return this.runUpdate(incidentId, reopenTaskUpdate, [{ taskId, actor }]);
+  }
+
+  /** The incident's tasks, live (the stored ones once its workflow has ended). */
+  async listTasks(incidentId: string): Promise<Task[]> {
+    return (await this.get(incidentId)).tasks ?? [];
+  }
+
+  /**
+   * Open incidents' tasks owned by or assigned to this person, live: the client has no database,
+   * so it asks each open incident (visibility lists them). The API's GET /tasks reads the store.
+   */
+  async tasksFor(email: string, options: { limit?: number } = {}): Promise<TaskListItem[]> {
+    const who = email.trim().toLowerCase();
+    const open = await this.list({ status: ['Active', 'Stable'] }, options.limit ?? 200);
+    const lists = await Promise.all(
+      open.map(async (item) => {
+        const tasks = await this.handle(item.id).query(listTasksQuery).catch(() => [] as Task[]);
+        return tasks
+          .filter((task) => task.owner === who || task.assignees.includes(who))
+          .map((task): TaskListItem => ({ ...task, incidentId: item.id, incidentTitle: item.title }));
+      }),
+    );
+    return lists.flat().sort((a, b) => (a.status === b.status ? a.resolveBy.localeCompare(b.resolveBy) : a.status === 'Open' ? -1 : 1));
+  }
+
+  /** Posts a tactical or executive report; returns it once the channel has it. */
+  async postReport(incidentId: string, request: PostReportRequest): Promise<TacticalReport | ExecutiveReport> {
+    return this.runUpdate(incidentId, postReportUpdate, [request]);
+  }
+
+  /** Moves the next tactical or executive report reminder out by 30, 60 or 120 minutes. */
+  async snoozeReminder(incidentId: string, request: SnoozeReminderRequest): Promise<IncidentState> {
+    return this.runUpdate(incidentId, snoozeReminderUpdate, [request]);
   }
 
   private handle(incidentId: string): WorkflowHandle<IncidentWorkflow> {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SETTINGS, type IncidentSettings } from '../domain/incident';
+import { reminderSettingsFrom } from '../domain/reminders';
 import { loadMusterConfig, type MusterFileConfig } from './muster-config';
 import { parseDuration } from '../domain/duration';
 import { DEFAULT_INCIDENT_PREFIX, DEFAULT_TASK_QUEUE } from '../workflows/definitions';
@@ -56,6 +57,8 @@ const schema = vendorEnvSchema.extend({
   MUSTER_API_TOKENS: tokens.optional(),
   MUSTER_API_TOKENS_FILE: z.string().optional(),
   MUSTER_WORKFLOW_BUNDLE: z.string().optional(),
+  /** Workflows the worker keeps in memory; fewer costs replays, more costs RAM (about 100 kB each). */
+  MUSTER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -79,6 +82,8 @@ export interface MusterConfig {
   dataDir: string;
   /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
+  /** Bounds the worker's workflow cache (Temporal's default scales with the machine's memory). */
+  maxCachedWorkflows?: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -123,12 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
       incidentTypes: types.map((type) => type.name),
       defaultType: types.find((type) => type.default)!.name,
       closedRetentionMs: e.MUSTER_CLOSED_RETENTION,
+      ...reminderSettingsFrom(incident.config),
     },
     api: { host: e.MUSTER_API_HOST, port: e.MUSTER_API_PORT, tokens: tokenMap },
     vendors,
     incident,
     dataDir: e.MUSTER_DATA_DIR,
     workflowBundlePath: e.MUSTER_WORKFLOW_BUNDLE,
+    maxCachedWorkflows: e.MUSTER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
   };
 }

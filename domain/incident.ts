@@ -32,7 +32,7 @@ export interface Participant extends Person {
   previousRoles?: Role[];
 }
 
-export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'engagement' | 'report' | 'feedback';
+export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'engagement' | 'report' | 'feedback' | 'task' | 'reminder';
 
 export interface TimelineEvent {
   /** 1-based, gap-free within an incident: the store keys events by (incident, seq). */
@@ -87,6 +87,12 @@ export interface IncidentState {
   version: number;
   /** Participants' feedback after closing, one per person (domain/feedback.ts). */
   feedback?: FeedbackEntry[];
+  /** Follow-up work (domain/tasks.ts). */
+  tasks?: Task[];
+  /** The latest report of each kind (domain/reports.ts). */
+  reports?: IncidentReports;
+  /** When each reminder's clock started (domain/reminders.ts). */
+  reminders?: ReminderClocks;
 }
 
 export interface FeedbackEntry {
@@ -97,6 +103,70 @@ export interface FeedbackEntry {
   text?: string;
   anonymous: boolean;
   submittedAt: string;
+}
+
+export type TaskStatus = 'Open' | 'Resolved';
+
+export interface Task {
+  /** Per incident: T1, T2, ... */
+  id: string;
+  description: string;
+  /** Email of the person who answers for it. */
+  owner: string;
+  assignees: string[];
+  /** ISO 8601: after this the owner and assignees are reminded once a day until it is resolved. */
+  resolveBy: string;
+  /** A post-incident review task (resolve-by a week out by default). */
+  review?: boolean;
+  status: TaskStatus;
+  createdAt: string;
+  createdBy: string;
+  resolvedAt?: string;
+  /** When the last overdue reminder went out. */
+  remindedAt?: string;
+}
+
+export type ReportKind = 'tactical' | 'executive';
+
+export interface TacticalReport {
+  kind: 'tactical';
+  conditions: string;
+  actions: string;
+  needs: string;
+  author: string;
+  at: string;
+}
+
+export interface ExecutiveReport {
+  kind: 'executive';
+  currentStatus: string;
+  overview: string;
+  nextSteps: string;
+  author: string;
+  at: string;
+  /** The report written as a document in the incident folder, once it exists. */
+  documentUrl?: string;
+}
+
+export interface IncidentReports {
+  tactical?: TacticalReport;
+  executive?: ExecutiveReport;
+}
+
+export interface ReminderClock {
+  /** The cadence counts from here: the last report, the last reminder, or becoming Active. */
+  since: string;
+  /** A snooze moves the next reminder to this time. */
+  snoozedUntil?: string;
+}
+
+export interface ReminderClocks {
+  /** The status the clocks were last set for; a change of status restarts or stops them. */
+  status: IncidentStatus;
+  tactical?: ReminderClock;
+  executive?: ReminderClock;
+  /** While Stable: counts towards the close reminder. */
+  close?: ReminderClock;
 }
 
 export interface DeclareIncidentInput {
@@ -166,6 +236,14 @@ export interface IncidentSettings {
   defaultType: string;
   /** How long a Closed incident's workflow waits for a reopen before completing, in ms. */
   closedRetentionMs: number;
+  /** Report reminder cadence per priority in ms (null: never); without it, no report reminders. */
+  reportReminders?: Partial<Record<Priority, { tactical: number | null; executive: number | null }>>;
+  /** Incident types whose commanders get no report reminders. */
+  excludeFromReminders?: string[];
+  /** How long an incident stays Stable before its commander is reminded to close it, in ms (default 7 days). */
+  closeReminderMs?: number;
+  /** How often an overdue task reminds its people, in ms (default 1 day). */
+  taskReminderMs?: number;
 }
 
 export const DEFAULT_INCIDENT_TYPES = ['Operational', 'Security', 'Data', 'Other'];

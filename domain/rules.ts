@@ -211,6 +211,12 @@ function touch(state: IncidentState, at: string): void {
   state.version += 1;
 }
 
+/** Adds one timeline event and bumps the version: for changes made by other rule modules (tasks, reports, reminders). */
+export function applyEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq'>): void {
+  addEvent(state, event);
+  touch(state, event.at);
+}
+
 function withRole(state: IncidentState, who: Person, role: Role, at: string): void {
   const existing = state.participants.find((p) => p.email === who.email);
   if (existing) {

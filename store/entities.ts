@@ -7,7 +7,7 @@
  * back byte-for-byte, and UTC ISO strings of one format sort correctly as text.
  */
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import type { Participant, Resource } from '../domain/incident';
+import type { IncidentReports, Participant, Resource, Task } from '../domain/incident';
 
 export interface IncidentRow {
   id: string;
@@ -33,6 +33,8 @@ export interface IncidentRow {
   closedAt: string | null;
   assembledAt: string | null;
   version: number;
+  tasks?: Task[] | null;
+  reports?: IncidentReports | null;
 }
 
 export interface TimelineEventRow {
@@ -75,6 +77,8 @@ export const IncidentEntity = new EntitySchema<IncidentRow>({
     closedAt: { type: 'string', columnType: 'text', nullable: true },
     assembledAt: { type: 'string', columnType: 'text', nullable: true },
     version: { type: 'integer' },
+    tasks: { type: 'json', nullable: true },
+    reports: { type: 'json', nullable: true },
   },
   uniques: [{ name: 'incidents_prefix_number_unique', properties: ['prefix', 'number'] }],
   // The commander filter is case-insensitive, so index what it compares. Expression indexes

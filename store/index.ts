@@ -12,6 +12,7 @@ import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { FeedbackEntry, IncidentFilter, IncidentRecord, IncidentState, Page, TimelineEvent } from '../domain/incident';
 import { formatIncidentId } from '../domain/rules';
+import type { TaskListItem } from '../domain/tasks';
 import { ENTITIES, FeedbackEntity, IncidentEntity, TimelineEventEntity, type FeedbackRow, type IncidentRow } from './entities';
 import { fromIncidentRow, fromTimelineRow, toIncidentRow, toTimelineRow } from './mapping';
 
@@ -35,6 +36,8 @@ export interface IncidentStore {
   listIncidents(filter: IncidentFilter, page?: { limit?: number; cursor?: string }): Promise<Page<IncidentRecord>>;
   /** Events with seq > afterSeq (default 0), ordered by seq. limit: default 500, max 1000. */
   listTimeline(id: string, opts?: { afterSeq?: number; limit?: number }): Promise<TimelineEvent[]>;
+  /** Tasks (any incident) whose owner or an assignee is this email, open ones first, then by resolve-by. */
+  listTasksFor(email: string, opts?: { status?: 'Open' | 'Resolved' }): Promise<TaskListItem[]>;
   /** Highest incident number stored for ids with this prefix (e.g. 'INC'), 0 if none. */
   highestIncidentNumber(prefix: string): Promise<number>;
   /** Upserts one person's feedback on an incident (key: incident + email). Idempotent. */
@@ -254,6 +257,25 @@ class SqlIncidentStore implements IncidentStore {
       { orderBy: { seq: 'asc' }, limit: clamp(opts.limit, TIMELINE_PAGE) },
     );
     return rows.map(fromTimelineRow);
+  }
+
+  async listTasksFor(email: string, opts: { status?: 'Open' | 'Resolved' } = {}): Promise<TaskListItem[]> {
+    const who = email.trim().toLowerCase();
+    // A text match narrows the rows; the exact owner/assignee check is done on the parsed tasks.
+    const rows: IncidentRow[] = await this.em()
+      .createQueryBuilder(IncidentEntity, 'i')
+      .select('*')
+      .where(`lower(cast(i.tasks as text)) like ? escape '\\'`, [`%${escapeLike(who)}%`])
+      .orderBy({ number: 'desc' })
+      .limit(1000)
+      .getResultList();
+    const items = rows.flatMap((row) =>
+      (row.tasks ?? [])
+        .filter((task) => task.owner === who || task.assignees.includes(who))
+        .filter((task) => !opts.status || task.status === opts.status)
+        .map((task): TaskListItem => ({ ...task, incidentId: row.id, incidentTitle: row.title })),
+    );
+    return items.sort((a, b) => (a.status === b.status ? a.resolveBy.localeCompare(b.resolveBy) : a.status === 'Open' ? -1 : 1));
   }
 
   async highestIncidentNumber(prefix: string): Promise<number> {

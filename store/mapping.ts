@@ -37,6 +37,8 @@ export function toIncidentRow(incident: IncidentRecord): IncidentRow {
     closedAt: incident.closedAt ?? null,
     assembledAt: incident.assembledAt ?? null,
     version: incident.version,
+    tasks: incident.tasks ?? null,
+    reports: incident.reports ?? null,
   };
 }
 
@@ -64,6 +66,8 @@ export function fromIncidentRow(row: IncidentRow): IncidentRecord {
   if (row.stableAt !== null) record.stableAt = row.stableAt;
   if (row.closedAt !== null) record.closedAt = row.closedAt;
   if (row.assembledAt !== null) record.assembledAt = row.assembledAt;
+  if (row.tasks) record.tasks = row.tasks;
+  if (row.reports) record.reports = row.reports;
   return record;
 }
 

@@ -9,14 +9,17 @@ export interface WorkerOptions {
   deps: ActivityDeps;
   /** Path of a bundle made by `bundleWorkflowCode`; without it the worker bundles at start (a few seconds). */
   workflowBundlePath?: string;
+  /** Bounds the workflow cache: thousands of open incidents must not all stay in memory. */
+  maxCachedWorkflows?: number;
 }
 
-export async function createMusterWorker({ connection, temporal, deps, workflowBundlePath }: WorkerOptions): Promise<Worker> {
+export async function createMusterWorker({ connection, temporal, deps, workflowBundlePath, maxCachedWorkflows }: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     activities: createActivities(deps),
+    ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
     ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

@@ -33,6 +33,7 @@ export async function runWorker(): Promise<void> {
       temporal: config.temporal,
       deps: { store, ...providersFromConfig(config.vendors, config.incident.config) },
       workflowBundlePath: config.workflowBundlePath,
+      maxCachedWorkflows: config.maxCachedWorkflows,
     });
     await startDigestSchedules(config.temporal, logger);
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');

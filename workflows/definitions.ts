@@ -14,12 +14,17 @@ import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair
 import type {
   ChangeRoleRequest,
   DeclareIncidentInput,
+  ExecutiveReport,
   IncidentRecord,
   IncidentSettings,
   IncidentState,
+  TacticalReport,
+  Task,
   TimelineNote,
   UpdateIncidentRequest,
 } from '../domain/incident';
+import type { AddTaskRequest, TaskActionRequest } from '../domain/tasks';
+import type { PostReportRequest } from '../domain/reports';
 
 export const DEFAULT_TASK_QUEUE = 'muster-incidents';
 export const DEFAULT_INCIDENT_PREFIX = 'INC';
@@ -152,5 +157,25 @@ export const digestScheduleId = (taskQueue: string, kind: DigestKind): string =>
 export const digestWorkflowId = (taskQueue: string, kind: DigestKind): string => `digest-${kind}-${taskQueue}`;
 /** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
 export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');
+
+export interface SnoozeReminderRequest {
+  kind: 'tactical' | 'executive';
+  /** 30, 60 or 120. */
+  minutes: number;
+  actor: string;
+}
+
+/** Moves the next tactical or executive report reminder out by 30, 60 or 120 minutes. */
+export const snoozeReminderUpdate = defineUpdate<IncidentState, [SnoozeReminderRequest]>('snoozeReminder');
+
+/** Adds a task; returns it (with its id). */
+export const addTaskUpdate = defineUpdate<Task, [AddTaskRequest]>('addTask');
+export const resolveTaskUpdate = defineUpdate<Task, [TaskActionRequest]>('resolveTask');
+export const reopenTaskUpdate = defineUpdate<Task, [TaskActionRequest]>('reopenTask');
+/** The incident's tasks, live. */
+export const listTasksQuery = defineQuery<Task[]>('listTasks');
+
+/** Posts a tactical or executive report: kept as the latest of its kind and posted to the channel. */
+export const postReportUpdate = defineUpdate<TacticalReport | ExecutiveReport, [PostReportRequest]>('postReport');
 /** Adds a person to the incident's notifications group (every update by email). */
 export const subscribeUpdate = defineUpdate<IncidentState, [SubscribeRequest]>('subscribe');

@@ -38,6 +38,9 @@ import { runTransitions, statusChanged, storeFeedback, type TransitionControl } 
 import { applyFeedback, validateFeedback } from '../domain/feedback';
 import { validateEngageOncall } from '../domain/engagement';
 import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, runEngagement, type EngagementControl, type EngagementHooks } from './engagement';
+import { registerReminderHandlers, runReminders, type ReminderControl } from './reminders';
+import { registerReportHandlers } from './reports';
+import { registerTaskHandlers } from './tasks';
 import { progressOf, runNotifications, startNotifier, subscribe, type NotifierControl } from './notifications';
 import { validateSubscription } from '../domain/notifications';
 import {
@@ -250,6 +253,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   });
 
+  registerReminderHandlers(() => state, settings);
+  registerTaskHandlers(() => state);
+  registerReportHandlers(() => state);
+
   if (!state) {
     const stored = await loadIncident(incidentId);
     if (!stored) throw ApplicationFailure.nonRetryable(`${incidentId} has no stored record to resume from`, 'not_found');
@@ -280,6 +287,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     transitions = { pending: [...(input.transitions ?? [])], busy: false };
     void runTransitions(incident, transitions, () => upsertMemo(incidentMemo(incident)));
   }
+  // Report, close and task reminders as durable timers came last.
+  const reminders: ReminderControl = { busy: false };
+  if (patched('reminders')) void runReminders(incident, settings, reminders);
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -293,9 +303,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
   // A closing's messages go out before the run may finish.
   const transitionsIdle = () => !transitions || (!transitions.busy && transitions.pending.length === 0);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy && transitionsIdle();
-  // Hand over or finish only between resource steps, never in the middle of one.
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy;
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy && transitionsIdle() && !reminders.busy;
+  // Hand over or finish only between resource steps, never in the middle of one (nor of a reminder).
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy && !reminders.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();

@@ -41,7 +41,7 @@ function csv<T extends string>(field: string, value: string | undefined, allowed
 }
 
 /** Incident ids are case-insensitive for people: inc-7 is INC-7. */
-function incidentId(raw: string): string {
+export function incidentId(raw: string): string {
   const id = raw.toUpperCase();
   if (!isIncidentId(id)) throw new ApiError(404, { error: 'not_found', message: `No incident ${raw}` });
   return id;

@@ -1,0 +1,239 @@
+/**
+ * Reminder timeliness at scale: N open High incidents on one worker process (`npm run worker`,
+ * with only the Slack provider, so assembly is cheap) against a persisted dev server, the
+ * tactical report cadence set to `--cadence`. Incidents are started evenly over one cadence, so
+ * their due times are spread evenly over a cadence too, and every reminder goes through the real
+ * activity to the sandbox Slack. Lateness is the time the sandbox received the reminder's
+ * chat.postMessage minus its due time (carried in the message's dedupe key). The lateness_*
+ * figures are the steady state: reminders due during one cadence after every incident is open
+ * (a reminder due and never sent counts as late until the end); reminders due while incidents
+ * were still being started (and assembled) are reported apart as starting_lateness_*.
+ *
+ *   npm run bench -- reminders [--incidents 1000] [--cadence 5m] [--cache 1000] [--concurrency 32]
+ *
+ * Incident workflows are started directly with their declaration (ids BEN-1..N), as
+ * MusterClient.declare starts them, without the id registry, whose throughput is not measured here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DEFAULT_SETTINGS, type IncidentSettings } from '../domain/incident';
+import { parseDuration } from '../domain/duration';
+import { startSandbox, type Sandbox } from '../sandbox/server';
+import { ensureTemporalCli, findFreePort, startDevServer } from '../temporal-dev';
+import { INCIDENT_WORKFLOW_TYPE, incidentMemo, incidentSearchAttributes, incidentWorkflowId, type IncidentWorkflow } from '../workflows/definitions';
+import { sandboxVendorEnv } from '../worker/providers';
+import type { Emit } from './run';
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const TICKS_PER_SECOND = 100;
+
+/** Peak RSS (VmHWM) in MB and CPU seconds (user + system) of a process, from /proc. */
+function processStats(pid: number): { peakRssMb: number; rssMb: number; cpuSeconds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of /proc/pid/stat (11 and 12 after the command name).
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return { peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024, cpuSeconds };
+}
+
+interface SentReminder {
+  incidentId: string;
+  dueAt: number;
+  sentAt: number;
+}
+
+/** Reminder posts in the sandbox's request log (drained as it is read: the log is bounded). */
+function drainReminders(sandbox: Sandbox, into: SentReminder[]): void {
+  const batch = sandbox.log.entries;
+  sandbox.log.clear();
+  for (const entry of batch) {
+    if (entry.route !== 'chat.postMessage') continue;
+    const body = entry.body as Record<string, unknown>;
+    const raw = body.metadata;
+    const metadata = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { event_payload?: { dedupe_key?: string } } | undefined;
+    const key = metadata?.event_payload?.dedupe_key;
+    const match = key ? /^reminder:([^:]+):tactical:(.+)$/.exec(key) : null;
+    if (!match) continue;
+    into.push({ incidentId: match[1]!, dueAt: Date.parse(match[2]!), sentAt: Date.parse(entry.startedAt) });
+  }
+}
+
+function startWorkerProcess(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'worker/main.ts'], {
+    cwd: join(__dirname, '..'),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+export async function remindersBench(flags: Record<string, string>, emit: Emit): Promise<void> {
+  const incidents = Number(flags.incidents ?? 1000);
+  const cadence = parseDuration(flags.cadence ?? '5m');
+  const cache = Number(flags.cache ?? 1000);
+  const concurrency = Number(flags.concurrency ?? 32);
+  if (!(incidents > 0) || !(cadence > 0)) throw new Error('--incidents and --cadence must be positive');
+
+  const dir = mkdtempSync(join(tmpdir(), 'muster-bench-reminders-'));
+  const server = await startDevServer({
+    cliPath: await ensureTemporalCli(),
+    port: await findFreePort(),
+    headless: true,
+    // --persist false: in memory, to tell the server's own storage cost apart.
+    ...(flags.persist === 'false' ? {} : { dbFile: join(dir, 'temporal.sqlite') }),
+  });
+  const sandbox = await startSandbox({ dataDir: join(dir, 'tls') });
+  const vendorEnv = sandboxVendorEnv(sandbox);
+  const taskQueue = 'bench-reminders';
+  const worker = startWorkerProcess({
+    TEMPORAL_ADDRESS: server.address,
+    MUSTER_TASK_QUEUE: taskQueue,
+    MUSTER_DATABASE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
+    MUSTER_DATA_DIR: dir,
+    MUSTER_MAX_CACHED_WORKFLOWS: String(cache),
+    // Only Slack: each incident gets a channel and nothing else.
+    SLACK_BOT_TOKEN: vendorEnv.SLACK_BOT_TOKEN!,
+    SLACK_API_URL: vendorEnv.SLACK_API_URL!,
+    LOG_LEVEL: 'warn',
+  });
+  const workerExited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const settings: IncidentSettings = { ...DEFAULT_SETTINGS, reportReminders: { High: { tactical: cadence, executive: null } } };
+
+  const start = (n: number) => {
+    const incidentId = `BEN-${n}`;
+    const declaration = {
+      title: `Bench incident ${n}`,
+      description: '',
+      type: settings.defaultType,
+      severity: 'High' as const,
+      priority: 'High' as const,
+      visibility: 'Open' as const,
+      tags: [],
+      reporter: { email: 'rita@example.com' },
+      commander: { email: 'ic@example.com' },
+    };
+    const visible = { ...declaration, status: 'Active' as const };
+    return client.workflow.start<IncidentWorkflow>(INCIDENT_WORKFLOW_TYPE, {
+      workflowId: incidentWorkflowId(incidentId),
+      taskQueue,
+      args: [{ incidentId, number: n, settings, declaration }],
+      typedSearchAttributes: incidentSearchAttributes(visible),
+      memo: incidentMemo(visible),
+    });
+  };
+
+  const sent: SentReminder[] = [];
+  const startedAt = new Map<string, number>();
+  let peakRssMb = 0;
+  const sampler = setInterval(() => {
+    try {
+      peakRssMb = Math.max(peakRssMb, processStats(worker.pid!).peakRssMb);
+    } catch {
+      // the worker has exited; reported below
+    }
+    drainReminders(sandbox, sent);
+  }, 1_000);
+
+  try {
+    // Warm-up: the worker bundles its workflows and connects; one incident gets its channel.
+    await start(0);
+    const warm = Date.now();
+    while (!(sandbox.state().slack as { channels: Array<{ name: string }> }).channels.some((c) => c.name === 'ben-0')) {
+      if (Date.now() - warm > 120_000) throw new Error('the worker did not assemble a warm-up incident within 2 minutes');
+      if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
+      await sleep(200);
+    }
+    const cpuBefore = processStats(worker.pid!).cpuSeconds;
+    const benchCpuBefore = process.cpuUsage();
+
+    // Start N incidents evenly over one cadence: their first reminders are due evenly over one too.
+    const t0 = Date.now();
+    let startRetries = 0;
+    const interval = cadence / incidents;
+    let next = 1;
+    const starter = async () => {
+      while (next <= incidents) {
+        const n = next++;
+        const wait = t0 + (n - 1) * interval - Date.now();
+        if (wait > 0) await sleep(wait);
+        // The SQLite-backed dev server now and then answers NamespaceNotFound under load: retry.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await start(n);
+            break;
+          } catch (err) {
+            if (attempt >= 10 || (err as Error).name !== 'NamespaceNotFoundError') throw err;
+            startRetries++;
+            await sleep(200 * attempt);
+          }
+        }
+        startedAt.set(`BEN-${n}`, Date.now());
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, starter));
+    const startSpan = Date.now() - t0;
+    emit('start_retries', startRetries, 'count');
+    emit('incidents_started_per_sec', Number((incidents / (startSpan / 1000)).toFixed(1)), 'incidents/s');
+
+    // Steady state: once every incident is open, each is due once per cadence, evenly spread.
+    const steadyFrom = Date.now() + 10_000;
+    const end = steadyFrom + cadence + 5_000;
+    while (Date.now() < end) {
+      if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
+      await sleep(1_000);
+    }
+    drainReminders(sandbox, sent);
+    const elapsed = (Date.now() - t0) / 1000;
+    const workerCpu = processStats(worker.pid!).cpuSeconds - cpuBefore;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+
+    // The warm-up incident is not measured. Reminders due while incidents were still starting
+    // (competing with assembly) are reported apart from the steady state the target is about.
+    const measured = sent.filter((r) => r.incidentId !== 'BEN-0');
+    const steady = measured.filter((r) => r.dueAt >= steadyFrom && r.dueAt <= end - 5_000);
+    const starting = measured.filter((r) => r.dueAt < steadyFrom);
+    const reminded = new Set(measured.map((r) => r.incidentId));
+    // A reminder due but never sent counts as late until the end.
+    const missing = [...startedAt.entries()].filter(([id, at]) => !reminded.has(id) && at + cadence < end - 5_000);
+    const lateness = [...steady.map((r) => r.sentAt - r.dueAt), ...missing.map(([, at]) => end - (at + cadence))].sort((a, b) => a - b);
+    const startingLateness = starting.map((r) => r.sentAt - r.dueAt).sort((a, b) => a - b);
+
+    if (flags.debug) {
+      for (const r of measured.slice(0, 5)) console.error(r.incidentId, new Date(r.dueAt).toISOString(), new Date(r.sentAt).toISOString(), r.sentAt - r.dueAt);
+    }
+    emit('incidents', incidents, 'count');
+    emit('cadence', cadence / 1000, 's');
+    emit('max_cached_workflows', cache, 'count');
+    emit('reminders_sent', measured.length, 'count');
+    emit('steady_reminders', steady.length, 'count');
+    emit('incidents_reminded', reminded.size, 'count');
+    emit('reminders_missing', missing.length, 'count');
+    emit('lateness_p50_ms', percentile(lateness, 50), 'ms');
+    emit('lateness_p99_ms', percentile(lateness, 99), 'ms');
+    emit('lateness_max_ms', lateness.at(-1) ?? NaN, 'ms');
+    emit('starting_lateness_p50_ms', percentile(startingLateness, 50), 'ms');
+    emit('starting_lateness_p99_ms', percentile(startingLateness, 99), 'ms');
+    emit('reminders_per_sec', Number((steady.length / (cadence / 1000)).toFixed(2)), 'reminders/s');
+    emit('worker_rss_peak_mb', Math.round(peakRssMb), 'MB');
+    emit('worker_rss_end_mb', Math.round(processStats(worker.pid!).rssMb), 'MB');
+    emit('cpu', Number(((workerCpu / elapsed) * 100).toFixed(1)), 'worker % of one core');
+    emit('cpu_bench_process', Number((((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(1)), 'sandbox+client % of one core');
+  } finally {
+    clearInterval(sampler);
+    worker.kill('SIGTERM');
+    await Promise.race([workerExited, sleep(15_000)]);
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+    await connection.close();
+    await sandbox.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

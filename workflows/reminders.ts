@@ -1,0 +1,99 @@
+/**
+ * Reminders as durable timers inside the incident workflow: one coroutine sleeps until the
+ * earliest reminder the incident has scheduled (domain/reminders.ts) and wakes early whenever
+ * that time moves (a report, a snooze, a priority or status change, a task change), so every
+ * reminder goes out at its due time, surviving worker restarts, with no polling.
+ */
+import { ApplicationFailure, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { MusterActivities } from '../activities';
+import type { IncidentSettings, IncidentState } from '../domain/incident';
+import { applyReminderSent, applySnooze, nextReminderAt, scheduledReminders, syncClocks, validateSnooze } from '../domain/reminders';
+import { briefOf } from '../domain/resources';
+import { IncidentRuleError, validateActor } from '../domain/rules';
+import { snoozeReminderUpdate } from './definitions';
+
+/** A reminder is a visible message: a few quick attempts, then the clock moves on without it. */
+const messages = proxyActivities<MusterActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+export interface ReminderControl {
+  /** True while a reminder is being sent: no hand-over or completion then. */
+  busy: boolean;
+}
+
+const now = () => new Date().toISOString();
+
+export function ruleFailure(err: unknown): unknown {
+  if (err instanceof IncidentRuleError) {
+    return ApplicationFailure.create({ type: err.code, message: err.message, details: [{ field: err.field }], nonRetryable: true });
+  }
+  return err;
+}
+
+/** Runs a rule, turning its refusal into the failure an update rejects with. */
+export function checkedRule<T>(rule: () => T): T {
+  try {
+    return rule();
+  } catch (err) {
+    throw ruleFailure(err);
+  }
+}
+
+export function registerReminderHandlers(current: () => IncidentState | undefined, settings: IncidentSettings): void {
+  setHandler(
+    snoozeReminderUpdate,
+    async ({ actor, ...request }) => {
+      await condition(() => current() !== undefined);
+      const incident = current()!;
+      applySnooze(incident, checkedRule(() => validateSnooze(incident, request, settings)), actor, now());
+      return incident;
+    },
+    {
+      validator: ({ actor, ...request }) => {
+        checkedRule(() => validateActor(actor));
+        const incident = current();
+        if (incident) checkedRule(() => validateSnooze(incident, request, settings));
+      },
+    },
+  );
+}
+
+export async function runReminders(incident: IncidentState, settings: IncidentSettings, control: ReminderControl): Promise<never> {
+  for (;;) {
+    syncClocks(incident, now());
+    const next = scheduledReminders(incident, settings)[0];
+    // Wake when the schedule moves: a new earliest time, or a status the clocks were not set for.
+    const moved = () => incident.reminders?.status !== incident.status || nextReminderAt(incident, settings) !== next?.dueAt;
+    if (!next) {
+      await condition(moved);
+      continue;
+    }
+    const wait = next.dueAt - Date.now();
+    if (wait > 0) {
+      await condition(moved, wait);
+      continue;
+    }
+    const channel = incident.resources.channel;
+    const task = next.kind === 'task' ? incident.tasks?.find((t) => t.id === next.taskId) : undefined;
+    control.busy = true;
+    let recipients: string[] = [];
+    try {
+      const outcome = await messages.sendReminder({
+        incident: briefOf(incident),
+        channelId: channel?.status === 'ready' ? channel.externalId : undefined,
+        reminder: next,
+        task,
+      });
+      recipients = outcome.recipients;
+      if (!outcome.delivered) log.info('Reminder due but there is no channel to post it in', { incidentId: incident.id, kind: next.kind });
+    } catch (err) {
+      log.warn('Could not send a reminder', { incidentId: incident.id, kind: next.kind, error: String(err) });
+    } finally {
+      control.busy = false;
+    }
+    if (recipients.length === 0) recipients = next.kind === 'task' && task ? [task.owner, ...task.assignees] : [incident.commander.email];
+    applyReminderSent(incident, next, recipients, now());
+  }
+}
