@@ -27,6 +27,8 @@ import {
   type Severity,
   type TimelineNote,
 } from '../domain/incident';
+import type { AddParticipantRequest, ChannelActivity, RemoveParticipantRequest } from '../domain/incident';
+import { validateChannelActivity } from '../domain/participation';
 import {
   IncidentRuleError,
   isIncidentId,
@@ -52,6 +54,9 @@ import {
   retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
   updateIncidentUpdate,
+  addParticipantUpdate,
+  recordChannelActivitySignal,
+  removeParticipantUpdate,
   type IncidentRegistryWorkflow,
   type IncidentWorkflow,
   type IncidentWorkflowInput,
@@ -322,6 +327,41 @@ export class MusterClient {
       if (items.length >= limit) break;
     }
     return items;
+  }
+
+  /** Adds someone as Observer or Participant (promotes an Observer asking to take part); a no-op if already involved. */
+  async addParticipant(incidentId: string, request: AddParticipantRequest): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(addParticipantUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  /** Someone left: their Observer/Participant roles go (duties stay); refused for the commander. */
+  async removeParticipant(incidentId: string, request: RemoveParticipantRequest): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(removeParticipantUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  /** A message by `person` in the incident channel (signal: counts toward Observer -> Participant). */
+  async recordChannelActivity(incidentId: string, activity: ChannelActivity): Promise<void> {
+    try {
+      validateChannelActivity(activity);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      await this.handle(incidentId).signal(recordChannelActivitySignal, activity);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw err;
+    }
   }
 
   private handle(incidentId: string): WorkflowHandle<IncidentWorkflow> {

@@ -7,6 +7,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
+  AddParticipantRequest,
+  ChannelActivity,
+  RemoveParticipantRequest,
   ChangeRoleRequest,
   DeclareIncidentInput,
   IncidentRecord,
@@ -129,3 +132,10 @@ export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceReq
 
 /** Assigns or renounces a role (commander, liaison, scribe, participant, observer). */
 export const changeRoleUpdate = defineUpdate<IncidentState, [ChangeRoleRequest]>('changeRole');
+
+/** Someone joined (the channel, a Join button): added as Observer or Participant; a no-op if already involved. */
+export const addParticipantUpdate = defineUpdate<IncidentState, [AddParticipantRequest]>('addParticipant');
+/** Someone left (the channel): their Observer/Participant roles go; refused for the commander. */
+export const removeParticipantUpdate = defineUpdate<IncidentState, [RemoveParticipantRequest]>('removeParticipant');
+/** A message someone posted in the incident channel: counts toward Observer -> Participant. */
+export const recordChannelActivitySignal = defineSignal<[ChannelActivity]>('recordChannelActivity');

@@ -34,6 +34,7 @@ import {
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
+import { installParticipationHandlers } from './participation';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
@@ -168,6 +169,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       // A signal cannot be refused; clients validate first, so this is a buggy sender.
       log.warn('Dropped an invalid timeline event', { incidentId, error: String(err) });
     }
+  });
+
+  installParticipationHandlers({
+    state: () => state,
+    changed: (incident) => {
+      publish(incident);
+      assembly.syncNeeded = true;
+    },
+    now,
   });
 
   if (!state) {
