@@ -56,6 +56,11 @@ const schema = vendorEnvSchema.extend({
   MUSTER_API_TOKENS: tokens.optional(),
   MUSTER_API_TOKENS_FILE: z.string().optional(),
   MUSTER_WORKFLOW_BUNDLE: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
+  SLACK_SIGNING_SECRET_FILE: z.string().trim().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().trim().regex(/^xapp-/, 'an app-level token starts with xapp-').optional(),
+  MUSTER_SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command like /muster').default('/muster'),
+  MUSTER_SLACK_TIMELINE_REACTION: z.string().regex(/^[a-z0-9_+-]{1,100}$/, 'an emoji name without colons, e.g. stopwatch').default('stopwatch'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -80,6 +85,8 @@ export interface MusterConfig {
   /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** The Slack app (api/slack): on when a signing secret (HTTP) or an app token (Socket Mode) is set. */
+  slackApp: { signingSecret?: string; appToken?: string; command: string; timelineReaction: string };
 }
 
 export class ConfigError extends Error {
@@ -130,5 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
     dataDir: e.MUSTER_DATA_DIR,
     workflowBundlePath: e.MUSTER_WORKFLOW_BUNDLE,
     logLevel: e.LOG_LEVEL,
+    slackApp: {
+      signingSecret: e.SLACK_SIGNING_SECRET ?? (e.SLACK_SIGNING_SECRET_FILE ? readFileSync(e.SLACK_SIGNING_SECRET_FILE, 'utf8').trim() : undefined),
+      appToken: e.SLACK_APP_TOKEN,
+      command: e.MUSTER_SLACK_COMMAND,
+      timelineReaction: e.MUSTER_SLACK_TIMELINE_REACTION,
+    },
   };
 }

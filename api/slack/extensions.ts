@@ -1,0 +1,22 @@
+/**
+ * Parts of Muster the Slack app drives but that other modules own (tasks, reports, on-call,
+ * notifications, reminders, feedback). Each is optional: a Muster without it answers that it is
+ * not available yet. Each returns the line to show the person.
+ */
+import type { Person } from '../../domain/incident';
+import type { MusterClient } from '../../client';
+import type { ModalActions } from './modals';
+
+export interface SlackExtensions extends ModalActions {
+  subscribe?(incidentId: string, request: { person: Person; actor: string }): Promise<string>;
+  addTask?(incidentId: string, request: { description: string; actor: string }): Promise<string>;
+  listTasks?(incidentId: string): Promise<string>;
+  tasksFor?(email: string): Promise<string>;
+  resolveTask?(incidentId: string, taskId: string, actor: string): Promise<string>;
+  snooze?(incidentId: string, request: { kind: string; minutes: number; actor: string }): Promise<string>;
+}
+
+/** The extensions this Muster's client offers. */
+export function extensionsFrom(_client: MusterClient): SlackExtensions {
+  return {};
+}
