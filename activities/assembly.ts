@@ -65,7 +65,7 @@ function activityContext(): Context | undefined {
  * wait, or stop this step). A heartbeat every second lets Temporal notice a dead worker within
  * the heartbeat timeout instead of waiting out the whole step's timeout.
  */
-async function step<T>(work: () => Promise<T>): Promise<T> {
+export async function step<T>(work: () => Promise<T>): Promise<T> {
   const context = activityContext();
   const beat = context ? setInterval(() => context.heartbeat(), 1_000) : undefined;
   try {
@@ -222,9 +222,12 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
           for (const kind of recovered.filter((k) => url(k))) {
             work.push(use('chat').postMessage(channelId, { text: `${RESOURCE_LABELS[kind]} is ready: ${url(kind)}`, dedupeKey: `ready-${kind}` }));
           }
+          // The role policy may have made someone else commander since the channel was made:
+          // an ephemeral message reaches channel members only, so invite first.
+          const welcomed = use('chat').inviteByEmail(channelId, [...new Set([incident.commander.email, incident.reporter.email])]);
           for (const [who, role] of [[incident.commander, 'Commander'], [incident.reporter, 'Reporter']] as const) {
             if (role === 'Reporter' && who.email === incident.commander.email) continue;
-            work.push(use('chat').postEphemeral(channelId, who.email, welcomeText(incident, role)));
+            work.push(welcomed.then(() => use('chat').postEphemeral(channelId, who.email, welcomeText(incident, role))));
           }
         }
         await Promise.all(work);

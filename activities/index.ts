@@ -6,6 +6,7 @@ import type { IncidentRecord, IncidentState, TimelineEvent } from '../domain/inc
 import type { IncidentStore } from '../store';
 import { BUILT_IN_CONFIG, musterConfigSchema, type MusterFileConfig } from '../config/muster-config';
 import { createAssemblyActivities, type ResourceSettings } from './assembly';
+import { createEngagementActivities } from './engagement';
 import type { Providers } from './providers/types';
 
 export interface ActivityDeps {
@@ -26,7 +27,7 @@ export const DEFAULT_RESOURCE_SETTINGS: ResourceSettings = {
   defaultDocumentTemplate: 'tmpl-incident-doc',
 };
 
-export function createActivities({ store, providers = {}, resources = DEFAULT_RESOURCE_SETTINGS }: ActivityDeps) {
+export function createActivities({ store, providers = {}, resources = DEFAULT_RESOURCE_SETTINGS, config = DEFAULT_MUSTER_CONFIG }: ActivityDeps) {
   return {
     /** Writes the incident's newest version and its new timeline events; a stale write is ignored. */
     async recordIncident(incident: IncidentRecord, timeline: TimelineEvent[]): Promise<{ applied: boolean }> {
@@ -42,6 +43,8 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
     },
 
     ...createAssemblyActivities({ providers, resources }),
+
+    ...createEngagementActivities({ providers, config }),
   };
 }
 

@@ -15,7 +15,7 @@ const timelineEvent = {
     seq: { type: 'integer' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
-    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource'] },
+    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource', 'engagement'] },
     text: { type: 'string' },
     field: { type: 'string' },
     from: { type: 'string' },
@@ -158,5 +158,16 @@ export const roleBodySchema = {
     role: { type: 'string', enum: ROLES.filter((role) => role !== 'Reporter') },
     email: { type: 'string', format: 'email' },
     name: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const engageOncallBodySchema = {
+  type: 'object',
+  required: ['service'],
+  additionalProperties: false,
+  properties: {
+    service: { type: 'string', minLength: 1, maxLength: 200, description: 'a configured on-call service: its name or PagerDuty service id' },
+    role: { type: 'string', enum: ROLES.filter((role) => role !== 'Reporter'), default: 'Participant' },
+    page: { type: 'boolean', default: false, description: 'also page them through PagerDuty' },
   },
 } as const;

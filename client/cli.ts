@@ -150,6 +150,18 @@ export function buildCli(): Command {
       });
   }
 
+  program
+    .command('engage-oncall <id> <service>')
+    .description("bring a service's current on-call into the incident (service: config name or PagerDuty id)")
+    .option('--role <role>', 'their role: Participant (default), Observer, Liaison, Scribe, Commander')
+    .option('--page', 'also page them through PagerDuty')
+    .action(async (id: string, service: string, o: { role?: string; page?: boolean }) => {
+      const role = o.role ? ((o.role.charAt(0).toUpperCase() + o.role.slice(1).toLowerCase()) as Role) : undefined;
+      const incident = await withClient((c) => c.engageOncall(id.toUpperCase(), { service, role, page: o.page ?? false, actor: globals().as }));
+      const engaged = incident.timeline.filter((e) => e.kind === 'engagement').slice(-2).map((e) => `  ${e.text}`).join('\n');
+      print(globals().json, incident.participants, `${incident.id}:\n${engaged}`);
+    });
+
   const resources = program.command('resources').description("an incident's resources (channel, ticket, documents, ...)");
   resources
     .command('list <id>', { isDefault: true })

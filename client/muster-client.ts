@@ -23,6 +23,7 @@ import {
   type IncidentState,
   type IncidentStatus,
   type Priority,
+  type Role,
   type RoleChange,
   type Severity,
   type TimelineNote,
@@ -50,6 +51,7 @@ import {
   incidentSearchAttributes,
   incidentWorkflowId,
   changeRoleUpdate,
+  engageOncallUpdate,
   registryWorkflowId,
   retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
@@ -181,7 +183,7 @@ export class MusterClient {
     });
 
     const visible = { ...declaration, status: 'Active' as const };
-    const start: IncidentWorkflowInput = { incidentId, number, settings: this.settings, declaration };
+    const start: IncidentWorkflowInput = { incidentId, number, settings: this.settings, declaration, commanderNamed: input.commander !== undefined };
     try {
       // USE_EXISTING: a retry whose first attempt already started the workflow just gets it.
       await this.temporal.workflow.start<IncidentWorkflow>(INCIDENT_WORKFLOW_TYPE, {
@@ -258,6 +260,24 @@ export class MusterClient {
       rejected(err);
     }
     throw new IncidentRejectedError('invalid_transition', `${incidentId} is Closed; reopen it before changing roles`, 'status');
+  }
+
+  /**
+   * Brings a service's current on-call into the incident with a role (default Participant) and
+   * optionally pages them. Refused: unknown service (field service), closed incident, nobody on call.
+   */
+  async engageOncall(incidentId: string, request: { service: string; role?: Role; page?: boolean; actor: string }): Promise<IncidentState> {
+    try {
+      validateActor(request.actor);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      return await this.handle(incidentId).executeUpdate(engageOncallUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw fromUpdateFailure(err);
+    }
   }
 
   /** Makes a failed resource again (after its cause is fixed); refused unless it failed. */

@@ -2,7 +2,8 @@
  * PagerDuty emulator: REST API v2 (on-call, services, escalation policies, users, incidents)
  * and Events API v2 (`POST /v2/enqueue`, which the server's https listener also answers, since
  * pdjs only speaks https to Events). Events dedup by key exactly as PagerDuty does: a trigger
- * for a key whose incident is still open adds an alert to it instead of opening a second one.
+ * for a key whose incident is still open is dropped (no new incident, no new alert), and the
+ * answer is the same "Event processed" with the same dedup_key.
  */
 import { randomBytes } from 'node:crypto';
 import type { Ids, SandboxRequest, SandboxResponse, VendorModule, ViewSection } from './core';
@@ -63,10 +64,16 @@ export function pagerdutyModule(fixture: SandboxFixture, ids: Ids): VendorModule
   const routingKeys = sandboxRoutingKeys(fixture);
   let incidents: Incident[] = [];
   let events: EventRecord[] = [];
+  /**
+   * Events answered only after this many ms, once processed: a test can kill the sender after
+   * PagerDuty has the page but before the sender hears back.
+   */
+  let eventHoldMs = 0;
 
   const reset = () => {
     incidents = [];
     events = [];
+    eventHoldMs = 0;
   };
 
   const ref = (type: string, path: string, id: string, summary: string, htmlPath = path) => ({
@@ -268,7 +275,13 @@ export function pagerdutyModule(fixture: SandboxFixture, ids: Ids): VendorModule
   const invalidEvent = (message: string, errors: string[]): SandboxResponse => ({ status: 400, body: { status: 'invalid event', message, errors } });
 
   /** Events API v2: validated like PagerDuty, then trigger/acknowledge/resolve by dedup key. */
-  function enqueue(request: SandboxRequest): SandboxResponse {
+  async function enqueue(request: SandboxRequest): Promise<SandboxResponse> {
+    const response = processEvent(request);
+    if (eventHoldMs > 0) await new Promise((resolve) => setTimeout(resolve, eventHoldMs).unref());
+    return response;
+  }
+
+  function processEvent(request: SandboxRequest): SandboxResponse {
     const body = request.body;
     if (typeof body !== 'object' || body === null) return invalidEvent('Event object is invalid', ['Request body is not a JSON object.']);
     const event = body as { routing_key?: unknown; event_action?: unknown; dedup_key?: unknown; payload?: Record<string, unknown>; links?: unknown };
@@ -302,8 +315,7 @@ export function pagerdutyModule(fixture: SandboxFixture, ids: Ids): VendorModule
     let result: string;
     if (action === 'trigger') {
       if (existing) {
-        existing.alerts += 1;
-        existing.updatedAt = new Date().toISOString();
+        // PagerDuty drops a trigger whose dedup key has an open alert: no new alert, no new page.
         result = `deduplicated into #${existing.number}`;
       } else {
         const links = Array.isArray(event.links) ? (event.links as Incident['links']) : [];
@@ -346,6 +358,12 @@ export function pagerdutyModule(fixture: SandboxFixture, ids: Ids): VendorModule
       add('POST', '/incidents', createIncident);
       add('GET', '/incidents', listIncidents);
       router.add('pagerduty', 'POST', '/v2/enqueue', enqueue);
+      router.add('sandbox', 'PUT', '/_sandbox/pagerduty/event-hold', (request) => {
+        const ms = Number((request.body as { ms?: unknown } | undefined)?.ms);
+        if (!Number.isFinite(ms) || ms < 0) return { status: 400, body: { error: 'send {"ms": <non-negative number>}' } };
+        eventHoldMs = ms;
+        return { body: { eventHoldMs } };
+      });
     },
     reset,
     view(): ViewSection[] {
@@ -392,6 +410,8 @@ export function pagerdutyModule(fixture: SandboxFixture, ids: Ids): VendorModule
           links: i.links,
         })),
         events,
+        // What people were paged for: one per incident opened by an event (dedup folds resends in).
+        pages: incidents.filter((i) => i.from === 'Events API').map((i) => ({ dedupKey: i.incidentKey, serviceId: i.serviceId, title: i.title, alerts: i.alerts, links: i.links })),
       };
     },
   };

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
+import type { EngageOncallRequest } from '../domain/engagement';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   AddParticipantRequest,
@@ -36,6 +37,8 @@ export interface IncidentWorkflowInput {
   settings: IncidentSettings;
   /** A new incident. */
   declaration?: DeclareIncidentInput;
+  /** With `declaration`: whether the reporter named a commander (else the role policy may pick one). */
+  commanderNamed?: boolean;
   /** The incident's workflow had completed; load its state from the store. */
   resume?: boolean;
   /** Carried over by continue-as-new. */
@@ -139,3 +142,5 @@ export const addParticipantUpdate = defineUpdate<IncidentState, [AddParticipantR
 export const removeParticipantUpdate = defineUpdate<IncidentState, [RemoveParticipantRequest]>('removeParticipant');
 /** A message someone posted in the incident channel: counts toward Observer -> Participant. */
 export const recordChannelActivitySignal = defineSignal<[ChannelActivity]>('recordChannelActivity');
+/** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
+export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');

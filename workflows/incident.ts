@@ -35,10 +35,13 @@ import {
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
 import { installParticipationHandlers } from './participation';
+import { validateEngageOncall } from '../domain/engagement';
+import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, runEngagement, type EngagementControl, type EngagementHooks } from './engagement';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
   changeRoleUpdate,
+  engageOncallUpdate,
   retryResourceUpdate,
   incidentMemo,
   incidentSearchAttributes,
@@ -94,6 +97,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     upsertSearchAttributes(incidentSearchAttributes(incident));
     upsertMemo(incidentMemo(incident));
   };
+  const engagement: EngagementControl = { busy: false };
+  const engagementHooks: EngagementHooks = {
+    rolesChanged: () => {
+      publish(state!);
+      assembly.syncNeeded = true;
+    },
+    peopleAdded: () => {
+      assembly.syncNeeded = true;
+    },
+  };
 
   setHandler(getIncidentQuery, () => {
     if (!state) throw new Error(`${incidentId} is still loading from the store; ask again in a moment`);
@@ -127,7 +140,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     async ({ actor, ...change }) => {
       await condition(loaded);
       const incident = state!;
+      const checkedChange = checked(() => validateRoleChange(incident, change));
+      // Roles go to people who exist; someone who leaves every role leaves the tactical group.
+      const engaging = patched('engagement');
+      if (engaging && checkedChange.action === 'assign') await checkPersonExists(checkedChange.person.email);
+      const before = incident.participants.map((p) => p.email);
       applyRoleChange(incident, checked(() => validateRoleChange(incident, change)), actor, now());
+      if (engaging) await removeLeavers(incident, before);
       publish(incident);
       // New people are invited to the channel and the tactical group; a new commander shows in the topic.
       assembly.syncNeeded = true;
@@ -138,6 +157,24 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         checked(() => validateActor(actor));
         const current = state;
         if (current) checked(() => validateRoleChange(current, change));
+      },
+    },
+  );
+
+  setHandler(
+    engageOncallUpdate,
+    async (request) => {
+      await condition(loaded);
+      const settings = await engagementSettings(engagement);
+      const incident = state!;
+      const { service, role, page } = checked(() => validateEngageOncall(incident, settings.services, request));
+      return engageOncall(incident, settings, { service, role, page, actor: request.actor }, engagementHooks);
+    },
+    {
+      validator: (request) => {
+        checked(() => validateActor(request?.actor));
+        const current = state;
+        if (current && engagement.settings) checked(() => validateEngageOncall(current, engagement.settings!.services, request));
       },
     },
   );
@@ -177,6 +214,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       publish(incident);
       assembly.syncNeeded = true;
     },
+    left: async (incident, before) => {
+      if (patched('engagement')) await removeLeavers(incident, before);
+    },
     now,
   });
 
@@ -192,6 +232,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   publish(incident);
   // Incidents declared before resources existed replay without them.
   if (patched('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)));
+  // Rules, role policy and paging came later: older incidents replay without them.
+  if (patched('engagement')) {
+    const declared = input.declaration && !input.state;
+    // Clients older than the field: a commander other than the reporter was named.
+    const commanderNamed = input.commanderNamed ?? input.declaration?.commander?.email !== input.declaration?.reporter.email;
+    void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks);
+  }
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -205,7 +252,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
   const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy;
   // Hand over or finish only between resource steps, never in the middle of one.
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();

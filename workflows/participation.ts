@@ -23,6 +23,8 @@ export interface ParticipationHost {
   state(): IncidentState | undefined;
   /** After a change: publish it, and sync resources (new people are invited to the channel). */
   changed(incident: IncidentState): void;
+  /** After someone left: tidy what they were in (the tactical group). */
+  left?(incident: IncidentState, before: string[]): Promise<void>;
   now(): string;
 }
 
@@ -65,7 +67,11 @@ export function installParticipationHandlers(host: ParticipationHost): void {
       const incident = host.state()!;
       const valid = checked(() => validateRemoveParticipant(incident, request));
       patched(PATCH);
-      if (applyRemoveParticipant(incident, valid, host.now())) host.changed(incident);
+      const before = incident.participants.map((p) => p.email);
+      if (applyRemoveParticipant(incident, valid, host.now())) {
+        host.changed(incident);
+        await host.left?.(incident, before);
+      }
       return incident;
     },
     {

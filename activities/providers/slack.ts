@@ -220,5 +220,10 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
     async unarchive(channelId) {
       await call('conversations.unarchive', () => client.conversations.unarchive({ channel: channelId }), ['not_archived']);
     },
+
+    async findUser(email) {
+      const id = await userIdByEmail(email);
+      return id ? { id } : undefined;
+    },
   };
 }

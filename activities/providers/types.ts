@@ -24,6 +24,8 @@ export interface ChatProvider {
   postEphemeral(channelId: string, email: string, text: string): Promise<void>;
   archive(channelId: string): Promise<void>;
   unarchive(channelId: string): Promise<void>;
+  /** The chat account with this email, or undefined when there is none. */
+  findUser?(email: string): Promise<{ id: string } | undefined>;
 }
 
 export interface TicketRef {

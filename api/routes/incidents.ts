@@ -10,6 +10,7 @@ import { ApiError } from '../errors';
 import {
   changesBodySchema,
   declareBodySchema,
+  engageOncallBodySchema,
   errorSchema,
   idParamsSchema,
   incidentRecordSchema,
@@ -167,6 +168,25 @@ export function incidentRoutes(app: FastifyInstance, { client, store, authentica
       const actor = authenticate(request);
       const { action, role, email, name } = request.body;
       return client.changeRole(incidentId(request.params.id), { action, role, person: name ? { email, name } : { email } }, actor);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { service: string; role?: Role; page?: boolean } }>(
+    '/incidents/:id/oncall',
+    {
+      schema: {
+        summary: "Engage a service's current on-call",
+        description: 'Looks up who is on call now, adds them with the role (default Participant) and pages them if asked. 400 for an unknown service, 409 when the incident is Closed or nobody is on call.',
+        tags: ['incidents'],
+        params: idParamsSchema,
+        body: engageOncallBodySchema,
+        response: { 200: incidentSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = authenticate(request);
+      const { service, role, page } = request.body;
+      return client.engageOncall(incidentId(request.params.id), { service, role, page, actor });
     },
   );
 

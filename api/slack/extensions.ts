@@ -17,6 +17,12 @@ export interface SlackExtensions extends ModalActions {
 }
 
 /** The extensions this Muster's client offers. */
-export function extensionsFrom(_client: MusterClient): SlackExtensions {
-  return {};
+export function extensionsFrom(client: MusterClient): SlackExtensions {
+  return {
+    async engageOncall(incidentId, { service, page, actor }) {
+      const incident = await client.engageOncall(incidentId, { service, page, actor });
+      const event = [...incident.timeline].reverse().find((e) => e.kind === 'engagement' && e.actor === actor);
+      return event ? `${event.text}.` : `Engaged the ${service} on-call in *${incidentId}*${page ? ' and paged them' : ''}.`;
+    },
+  };
 }

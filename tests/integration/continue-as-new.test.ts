@@ -1,7 +1,7 @@
 /**
  * Long incidents hand over to a fresh run when Temporal suggests it. A dedicated dev server
- * suggests it early (after 300 history events) so a few hundred changes cross several
- * hand-overs; nothing may be lost on the way.
+ * suggests it early (after 300 history events) so thousands of changes cross many hand-overs;
+ * nothing may be lost on the way.
  */
 import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli, findFreePort, startDevServer, type DevServer } from '../../temporal-dev';
@@ -24,10 +24,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test('hundreds of changes across several hand-overs lose nothing', async () => {
+test('thousands of changes across many hand-overs lose nothing', async () => {
   const { incident } = await h.client.declare({ title: 'Long haul', priority: 'Low', reporter: { email: 'rita@example.com' } });
   // A steady stream, as from a chatty integration: the workflow is never idle while it lasts.
-  const notes = 400;
+  const notes = 2_000;
   for (let i = 1; i <= notes; i++) {
     if (i % 100 === 0) await h.client.update(incident.id, { severity: i % 200 === 0 ? 'High' : 'Low' }, 'ic@example.com');
     else await h.client.addTimelineEvent(incident.id, { text: `note ${i}`, actor: 'ic@example.com' });
@@ -35,7 +35,7 @@ test('hundreds of changes across several hand-overs lose nothing', async () => {
   const final = await eventually(async () => {
     const state = await h.client.get(incident.id);
     return state.timeline.length === notes + 1 ? state : undefined;
-  }, { timeoutMs: 60_000 });
+  }, { timeoutMs: 120_000 });
 
   expect(final.timeline.map((e) => e.seq)).toEqual(Array.from({ length: notes + 1 }, (_, i) => i + 1));
   expect(final.timeline.filter((e) => e.kind === 'note').map((e) => e.text)).toEqual(
@@ -50,14 +50,14 @@ test('hundreds of changes across several hand-overs lose nothing', async () => {
     const runs = await eventually(async () => {
       const statuses: string[] = [];
       for await (const run of client.workflow.list({ query: `WorkflowId = "${incidentWorkflowId(incident.id)}"` })) statuses.push(run.status.name);
-      return statuses.filter((status) => status === 'CONTINUED_AS_NEW').length >= 2 ? statuses : undefined;
+      return statuses.filter((status) => status === 'CONTINUED_AS_NEW').length >= 5 ? statuses : undefined;
     });
     expect(runs[0]).toBe('RUNNING');
-    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.length).toBeGreaterThanOrEqual(6);
   } finally {
     await connection.close();
   }
   const record = await recorded(h, final);
   expect(record.timeline).toEqual(final.timeline);
   expect(await h.client.update(incident.id, { status: 'Stable' }, 'ic@example.com')).toMatchObject({ status: 'Stable' });
-}, 180_000);
+}, 300_000);

@@ -89,7 +89,7 @@ test('paging twice with the same dedup key opens one incident (Events v2 over ht
   expect(first).toEqual({ id: 'muster-INC-1-database' });
   expect(second).toEqual(first);
   expect(incidents()).toEqual([
-    expect.objectContaining({ number: 1, title: 'INC-1: Checkout is down', serviceId: 'PSVCDB1', status: 'triggered', incidentKey: 'muster-INC-1-database', alerts: 2, from: 'Events API' }),
+    expect.objectContaining({ number: 1, title: 'INC-1: Checkout is down', serviceId: 'PSVCDB1', status: 'triggered', incidentKey: 'muster-INC-1-database', alerts: 1, from: 'Events API' }),
   ]);
   expect(calls()).toEqual(['POST /v2/enqueue 202', 'POST /v2/enqueue 202']);
   expect(sandbox.log.find({ vendor: 'pagerduty' })[0]!.body).toEqual({

@@ -26,7 +26,8 @@ export interface Harness {
   settings: IncidentSettings;
   /** Stops the in-process worker (to simulate an outage); `startWorker` brings one back. */
   stopWorker(): Promise<void>;
-  startWorker(): Promise<void>;
+  /** Starts the worker, on today's workflow code or on another bundle (e.g. released code). */
+  startWorker(options?: { workflowBundlePath?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,9 +74,9 @@ export async function startHarness(
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
 
-  const startWorker = async () => {
+  const startWorker = async ({ workflowBundlePath = env.bundlePath }: { workflowBundlePath?: string } = {}) => {
     nativeConnection ??= await NativeConnection.connect({ address: env.address });
-    worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store, ...vendors }, workflowBundlePath: env.bundlePath });
+    worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store, ...vendors }, workflowBundlePath });
     running = worker.run();
   };
   const stopWorker = async () => {
