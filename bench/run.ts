@@ -3,11 +3,13 @@
  * {"bench", "metric", "value", "unit"}.
  */
 import { assemblyBench } from './assembly';
+import { slackAckBench } from './slack-ack';
 
 export type Emit = (metric: string, value: number | string, unit: string) => void;
 
 const BENCHES: Record<string, (flags: Record<string, string>, emit: Emit) => Promise<void>> = {
   assembly: assemblyBench,
+  'slack-ack': slackAckBench,
 };
 
 function parseFlags(args: string[]): Record<string, string> {
