@@ -698,7 +698,7 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
         messages: state.messages.map((m) => ({ channel: m.channel, ...messageJson(m, true), ...(m.ephemeralTo ? { ephemeral_to: m.ephemeralTo } : {}) })),
         bookmarks: state.bookmarks.map((b) => ({ ...b })),
         views: [...state.views.values()].map(viewJson),
-        responses: [...(state.responses ?? [])],
+        ...(state.responses?.length ? { responses: [...state.responses] } : {}),
       };
     },
   };

@@ -30,7 +30,7 @@ interface SlackState {
   channels: Array<{ id: string; name: string; members: string[] }>;
   messages: Array<{ channel: string; ts: string; text: string; ephemeral_to?: string }>;
   views: Array<{ id: string; type: string; callback_id: string; private_metadata: string; blocks: Array<Record<string, unknown>> }>;
-  responses: Array<{ id: string; body: { text: string; response_type?: string } }>;
+  responses?: Array<{ id: string; body: { text: string; response_type?: string } }>;
 }
 const state = () => sandbox.state().slack as SlackState;
 
@@ -60,7 +60,7 @@ afterAll(async () => {
 /** A response_url in the sandbox, and the texts posted to it. */
 function responseUrl() {
   const id = randomId('R');
-  return { url: `${sandbox.url}/_sandbox/response/${id}`, texts: () => state().responses.filter((r) => r.id === id).map((r) => r.body.text) };
+  return { url: `${sandbox.url}/_sandbox/response/${id}`, texts: () => (state().responses ?? []).filter((r) => r.id === id).map((r) => r.body.text) };
 }
 
 /** Runs a command and waits for its n-th reply. */
