@@ -4,12 +4,14 @@
  */
 import { assemblyBench } from './assembly';
 import { slackAckBench } from './slack-ack';
+import { engageBench } from './engage';
 
 export type Emit = (metric: string, value: number | string, unit: string) => void;
 
 const BENCHES: Record<string, (flags: Record<string, string>, emit: Emit) => Promise<void>> = {
   assembly: assemblyBench,
   'slack-ack': slackAckBench,
+  engage: engageBench,
 };
 
 function parseFlags(args: string[]): Record<string, string> {

@@ -19,6 +19,7 @@ import { ensureTemporalCli, findFreePort, startDevServer } from '../../temporal-
 import { incidentWorkflowId, registryWorkflowId } from '../../workflows/definitions';
 import { createMusterWorker } from '../../worker/create-worker';
 import { loadConfig } from '../../config/env';
+import { loadMusterConfig } from '../../config/muster-config';
 import { startSandbox } from '../../sandbox/server';
 import { providersFromConfig, sandboxVendorEnv } from '../../worker/providers';
 
@@ -36,7 +37,8 @@ async function record(name: string): Promise<void> {
   const temporal = { address: server.address, namespace: 'default', taskQueue: 'record' };
   // Every vendor on the sandbox, so the recorded life includes resource assembly.
   const sandbox = await startSandbox({ dataDir: join(tmpdir(), 'muster-record-tls') });
-  const vendors = providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors);
+  // MUSTER_CONFIG=config/muster.example.yaml records engagement too (rules, role policy, a page).
+  const vendors = providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors, loadMusterConfig().config);
   const worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store, ...vendors } });
   const settings = { ...DEFAULT_SETTINGS, closedRetentionMs: 2_000 };
   const muster = new MusterClient(new Client({ connection }), { taskQueue: 'record', incidentPrefix: 'REC', settings });
@@ -53,6 +55,7 @@ async function record(name: string): Promise<void> {
     await muster.declare({ title: 'DB latency', reporter }, { idempotencyKey: 'k1' });
     await muster.update(incident.id, { severity: 'High', commander: { email: 'ic@example.com' } }, 'rita@example.com');
     await muster.update(incident.id, { status: 'Active' }, 'ic@example.com').catch(() => undefined);
+    await muster.engageOncall(incident.id, { service: 'PSVCDB1', page: true, actor: 'ic@example.com' }).catch(() => undefined);
     await muster.addTimelineEvent(incident.id, { text: 'Failed over', actor: 'ic@example.com' });
     await muster.update(incident.id, { status: 'Stable' }, 'ic@example.com');
     await muster.update(incident.id, { status: 'Closed' }, 'ic@example.com');
