@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
 import { mountSlackApp } from '../../api/slack/app';
-import type { SlackExtensions } from '../../api/slack/extensions';
+import { extensionsFrom, type SlackExtensions } from '../../api/slack/extensions';
 import type { IncidentState } from '../../domain/incident';
 import type { Sandbox } from '../../sandbox/server';
 import { eventually, startHarness, type Harness } from '../support/harness';
@@ -273,6 +273,17 @@ describe('commands', () => {
       expect(await eventually(() => oncall.response.texts()[0])).toBe(`engaged Database page=true on ${incident.id}`);
     } finally {
       delete extensions.postTactical;
+      delete extensions.engageOncall;
+    }
+  });
+
+  it('engage-oncall reaches the workflow through the client (an unknown service is explained)', async () => {
+    extensions.engageOncall = extensionsFrom(h.client).engageOncall;
+    try {
+      const { view, response } = await openModal(IC, 'engage-oncall', 'muster_engage_oncall', channel);
+      await submit(IC, view, { service: text('Payroll on-call'), page: ticked(false) });
+      expect(await eventually(() => response.texts()[0])).toMatch(/^Not done: .*Payroll on-call/);
+    } finally {
       delete extensions.engageOncall;
     }
   });
