@@ -14,7 +14,6 @@ import {
   RESOURCE_LABELS,
   readyLinks,
   ticketSummary,
-  welcomeText,
   type IncidentBrief,
   type ResourceKind,
 } from '../domain/resources';
@@ -184,7 +183,7 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
 
     /**
      * Ties the resources together once they exist: links on the ticket, the document filled
-     * in, bookmarks and the essentials in the channel, a welcome for commander and reporter.
+     * in, bookmarks and the essentials in the channel.
      * Safe to run again after a retried resource: only what is missing gets added.
      */
     async finishAssembly(incident: IncidentBrief, resources: Resources, recovered: ResourceKind[] = []): Promise<void> {
@@ -222,13 +221,7 @@ export function createAssemblyActivities({ providers, resources: settings }: Ass
           for (const kind of recovered.filter((k) => url(k))) {
             work.push(use('chat').postMessage(channelId, { text: `${RESOURCE_LABELS[kind]} is ready: ${url(kind)}`, dedupeKey: `ready-${kind}` }));
           }
-          // The role policy may have made someone else commander since the channel was made:
-          // an ephemeral message reaches channel members only, so invite first.
-          const welcomed = use('chat').inviteByEmail(channelId, [...new Set([incident.commander.email, incident.reporter.email])]);
-          for (const [who, role] of [[incident.commander, 'Commander'], [incident.reporter, 'Reporter']] as const) {
-            if (role === 'Reporter' && who.email === incident.commander.email) continue;
-            work.push(welcomed.then(() => use('chat').postEphemeral(channelId, who.email, welcomeText(incident, role))));
-          }
+          // Welcomes (commander, reporter and everyone who joins later) come from the notifier.
         }
         await Promise.all(work);
       });

@@ -88,6 +88,12 @@ export function createEngagementActivities({ providers, config }: EngagementDeps
       return step(async () => (await chat.findUser!(email)) !== undefined);
     },
 
+    /** The ticket shows who holds the leading roles, as labels (see roleLabels). */
+    async updateTicketRoles(ticketKey: string, add: string[], remove: string[]): Promise<void> {
+      if (!providers.ticket?.updateLabels) return;
+      await step(() => providers.ticket!.updateLabels!(ticketKey, { add, remove }));
+    },
+
     /** Someone left every role: out of the tactical group. */
     async removeFromTacticalGroup(groupEmail: string, emails: string[]): Promise<void> {
       if (!providers.group || emails.length === 0) return;

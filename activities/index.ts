@@ -7,6 +7,7 @@ import type { IncidentStore } from '../store';
 import { BUILT_IN_CONFIG, musterConfigSchema, type MusterFileConfig } from '../config/muster-config';
 import { createAssemblyActivities, type ResourceSettings } from './assembly';
 import { createEngagementActivities } from './engagement';
+import { createNotificationActivities } from './notifications';
 import type { Providers } from './providers/types';
 
 export interface ActivityDeps {
@@ -45,6 +46,7 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
     ...createAssemblyActivities({ providers, resources }),
 
     ...createEngagementActivities({ providers, config }),
+    ...createNotificationActivities({ providers, config }),
   };
 }
 

@@ -15,7 +15,7 @@ const timelineEvent = {
     seq: { type: 'integer' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
-    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource', 'engagement'] },
+    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource', 'engagement', 'report'] },
     text: { type: 'string' },
     field: { type: 'string' },
     from: { type: 'string' },
@@ -147,6 +147,16 @@ export const idParamsSchema = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', description: 'incident id, e.g. INC-42' } },
+} as const;
+
+export const subscriberBodySchema = {
+  type: 'object',
+  required: ['email'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', format: 'email' },
+    name: { type: 'string', maxLength: 200 },
+  },
 } as const;
 
 export const roleBodySchema = {

@@ -178,6 +178,14 @@ export function buildCli(): Command {
       print(globals().json, incident.resources, `Retrying ${resource} of ${incident.id}.\n\n${formatResources(incident)}`);
     });
 
+  program
+    .command('subscribe <id> <email>')
+    .description("add someone to the incident's notifications group (every update by email)")
+    .action(async (id: string, email: string) => {
+      const incident = await withClient((c) => c.subscribe(id.toUpperCase(), { person: { email }, actor: globals().as }));
+      print(globals().json, { ok: true, incident: incident.id, email }, `Subscribed ${email} to ${incident.id}'s notifications.`);
+    });
+
   const config = program.command('config').description('the configuration file (incident types, priorities, engagement rules)');
   config
     .command('check [file]')

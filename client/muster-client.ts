@@ -22,6 +22,7 @@ import {
   type IncidentSettings,
   type IncidentState,
   type IncidentStatus,
+  type Person,
   type Priority,
   type Role,
   type RoleChange,
@@ -52,6 +53,7 @@ import {
   incidentWorkflowId,
   changeRoleUpdate,
   engageOncallUpdate,
+  subscribeUpdate,
   registryWorkflowId,
   retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
@@ -274,6 +276,16 @@ export class MusterClient {
     }
     try {
       return await this.handle(incidentId).executeUpdate(engageOncallUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  /** Adds someone to the incident's notifications group (every update by email). */
+  async subscribe(incidentId: string, { person, actor }: { person: Person; actor: string }): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(subscribeUpdate, { args: [{ person, actor }] });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);

@@ -95,6 +95,15 @@ export function pageDedupKey(incidentId: string, target: string, request: string
   return `muster/${incidentId}/${target}/${request}`.slice(0, 255);
 }
 
+/** Jira labels naming who holds the roles that run the incident, e.g. muster-commander-ic. */
+export function roleLabels(state: Pick<IncidentState, 'participants'>): string[] {
+  return state.participants.flatMap((p) =>
+    p.roles
+      .filter((role) => role === 'Commander' || role === 'Liaison' || role === 'Scribe')
+      .map((role) => `muster-${role.toLowerCase()}-${p.email.split('@')[0]!.replace(/[^a-z0-9._-]/g, '-')}`),
+  );
+}
+
 /** Emails a rule has engaged before (kept in the timeline, so it survives hand-overs). */
 function engagedBefore(state: IncidentState, field: string): Set<string> {
   return new Set(state.timeline.filter((e) => e.kind === 'engagement' && e.field === field && e.to).map((e) => e.to!));

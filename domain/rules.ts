@@ -415,3 +415,6 @@ const INCIDENT_ID = /^[A-Z][A-Z0-9]{0,9}-[1-9][0-9]{0,9}$/;
 export function isIncidentId(value: string): boolean {
   return INCIDENT_ID.test(value);
 }
+
+/** Checks a person (an object with an email, optionally a name), lowercasing the email. */
+export const validatePerson = (field: string, value: unknown): Person => person(field, value);

@@ -4,7 +4,7 @@
  * only declare routes and keep their own state.
  */
 
-export type Vendor = 'slack' | 'google' | 'jira' | 'pagerduty' | 'sandbox';
+export type Vendor = 'slack' | 'google' | 'jira' | 'pagerduty' | 'sandbox' | 'smtp';
 
 export interface SandboxRequest {
   method: string;
@@ -94,6 +94,8 @@ export interface Fault {
   latencyMs?: number;
   /** Body to answer with instead of the vendor's usual error shape. */
   body?: unknown;
+  /** The vendor does the work first and only the answer fails (a lost reply): for exactly-once tests. */
+  afterHandler?: boolean;
 }
 
 export interface LoggedRequest {

@@ -262,14 +262,15 @@ interface SentMessage {
 }
 
 function decodeEncodedWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_all, _charset: string, encoding: string, text: string) =>
+  // RFC 2047: white space between adjacent encoded words (a folded long header) is not text.
+  return value.replace(/(\?=)\s+(?==\?)/g, '$1').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_all, _charset: string, encoding: string, text: string) =>
     encoding.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
       : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
   );
 }
 
-function parseMime(raw: string): { headers: Array<{ name: string; value: string }>; body: string } {
+export function parseMime(raw: string): { headers: Array<{ name: string; value: string }>; body: string } {
   const split = raw.search(/\r?\n\r?\n/);
   const head = split === -1 ? raw : raw.slice(0, split);
   const rest = split === -1 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');

@@ -4,7 +4,7 @@ import type { VendorModule } from './core';
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const TITLES: Record<string, string> = { slack: 'Slack', google: 'Google Workspace', jira: 'Jira', pagerduty: 'PagerDuty' };
+const TITLES: Record<string, string> = { slack: 'Slack', google: 'Google Workspace', jira: 'Jira', pagerduty: 'PagerDuty', smtp: 'Email (SMTP)' };
 
 export function renderPage(modules: VendorModule[]): string {
   const sections = modules

@@ -13,6 +13,7 @@ import { Faults, Ids, RequestLog, Router, type Fault, type SandboxRequest, type 
 import { DEFAULT_FIXTURE, type SandboxFixture } from './fixture';
 import { renderPage } from './page';
 import { ensureSandboxCertificate } from './tls';
+import { startSmtpSandbox, type SmtpSandbox } from './smtp';
 import { vendorModules } from './vendors';
 
 export interface SandboxOptions {
@@ -24,6 +25,8 @@ export interface SandboxOptions {
   /** Where the TLS certificate is kept. */
   dataDir?: string;
   latencyMs?: number;
+  /** The SMTP listener's port; 0 (default) picks a free one. */
+  smtpPort?: number;
 }
 
 export interface Sandbox {
@@ -38,6 +41,8 @@ export interface Sandbox {
   faults: Faults;
   log: RequestLog;
   modules: VendorModule[];
+  /** The loopback SMTP listener; what it received is under `smtp` in state(). */
+  smtp: SmtpSandbox;
   /** Each vendor's state, as the control API returns it. */
   state(): Record<string, unknown>;
   reset(): void;
@@ -100,6 +105,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new Faults();
   faults.globalLatencyMs = options.latencyMs ?? 0;
   const log = new RequestLog();
+  const smtp = await startSmtpSandbox({ host, port: options.smtpPort ?? 0, faults, log });
+  modules.push(smtp.module);
 
   const state = () => Object.fromEntries(modules.map((m) => [m.vendor, m.snapshot()]));
   const reset = () => {
@@ -182,6 +189,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (latencyMs > 0) await sleep(latencyMs);
 
     let response: SandboxResponse;
+    // A lost reply: the emulator acts, then the caller gets the fault instead of its answer.
+    if (fault?.afterHandler) await Promise.resolve(route.handler(request)).catch(() => undefined);
     if (fault) {
       const status = fault.mode === 'rateLimit' ? 429 : (fault.status ?? (fault.mode === 'fail' ? 503 : 403));
       const headers: Record<string, string> = fault.mode === 'rateLimit' ? { 'retry-after': String(fault.retryAfterSeconds ?? 1) } : {};
@@ -240,10 +249,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     log,
     modules,
+    smtp,
     state,
     reset,
     stop: async () => {
-      await Promise.all([close(http), close(https)]);
+      await Promise.all([close(http), close(https), smtp.stop()]);
     },
   };
 }

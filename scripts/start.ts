@@ -13,7 +13,7 @@ import { ensureTemporalCli, startDevServer } from '../temporal-dev';
 import { createMusterWorker } from '../worker/create-worker';
 import { createLogger, installTemporalRuntime } from '../worker/logging';
 import { stopSignal } from '../worker/main';
-import { providersFromConfig, sandboxVendorEnv } from '../worker/providers';
+import { openSandboxTargetChannels, providersFromConfig, sandboxVendorEnv } from '../worker/providers';
 import { anyVendorConfigured } from '../config/vendors';
 import { startSandbox } from '../sandbox/server';
 import { join } from 'node:path';
@@ -44,7 +44,8 @@ async function start(): Promise<void> {
       const sandbox = await startSandbox({ port: config.vendors.sandbox.port, tlsPort: config.vendors.sandbox.tlsPort, dataDir: join(config.dataDir, 'sandbox') });
       cleanup.unshift(() => sandbox.stop());
       // The sandbox's Slack app gets a fresh signing secret, printed below for signed test requests.
-      config = loadConfig({ SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'), ...process.env, ...sandboxVendorEnv(sandbox) });
+      config = loadConfig({ SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'), ...process.env, ...sandboxVendorEnv(sandbox, { email: config.vendors.sandboxEmail }) });
+      await openSandboxTargetChannels(sandbox, config.incident.config);
       sandboxUrl = sandbox.url;
     }
 

@@ -10,10 +10,12 @@ import { accessTokenAuth, googleProviders } from '../activities/providers/google
 import { jiraTicketProvider } from '../activities/providers/jira';
 import { pagerdutyOnCallProvider } from '../activities/providers/pagerduty';
 import { slackChatProvider } from '../activities/providers/slack';
+import { smtpEmail } from '../activities/providers/smtp';
 import type { Providers } from '../activities/providers/types';
 import type { VendorConfig } from '../config/vendors';
 import type { MusterFileConfig } from '../config/muster-config';
 import { sandboxRoutingKeys } from '../sandbox/pagerduty';
+import { slackChannelName } from '../domain/notifications';
 import type { Sandbox } from '../sandbox/server';
 
 export interface ProviderSetup {
@@ -35,6 +37,9 @@ export function providersFromConfig(vendors: VendorConfig, incident?: MusterFile
     });
     Object.assign(providers, google);
   }
+  // Mail goes through the adapter the configuration chose (Gmail came with Google above).
+  if (vendors.email === 'smtp' && vendors.smtp) providers.email = smtpEmail(vendors.smtp);
+  else if (vendors.email !== 'gmail') delete providers.email;
   if (vendors.jira) providers.ticket = jiraTicketProvider(vendors.jira);
   if (vendors.pagerduty) {
     const { caFile, ...pagerduty } = vendors.pagerduty;
@@ -71,9 +76,12 @@ function serviceAccountAuth(keyFile: string, subject: string) {
 }
 
 /** The environment that points every vendor at a running sandbox, with the credentials it accepts. */
-export function sandboxVendorEnv(sandbox: Sandbox): Record<string, string> {
+export function sandboxVendorEnv(sandbox: Sandbox, options: { email?: 'gmail' | 'smtp' } = {}): Record<string, string> {
   const { credentials, google, jira } = sandbox.fixture;
+  // Mail through the sandbox's SMTP listener instead of its Gmail, when asked.
+  const smtp: Record<string, string> = options.email === 'smtp' ? { MUSTER_EMAIL: 'smtp', SMTP_URL: sandbox.smtp.url, SMTP_FROM: `Muster <muster@${google.domain}>` } : {};
   return {
+    ...smtp,
     SLACK_BOT_TOKEN: credentials.slackBotToken,
     SLACK_API_URL: `${sandbox.url}/api/`,
     GOOGLE_ACCESS_TOKEN: credentials.googleAccessToken,
@@ -91,4 +99,15 @@ export function sandboxVendorEnv(sandbox: Sandbox): Record<string, string> {
     PAGERDUTY_CA_FILE: sandbox.caPath,
     PAGERDUTY_ROUTING_KEYS: Object.entries(sandboxRoutingKeys(sandbox.fixture)).map(([service, key]) => `${service}=${key}`).join(','),
   };
+}
+
+/**
+ * The sandbox's Slack workspace starts empty; a real one already has the channels that
+ * notification targets name (#incidents, ...), so make them, as a workspace admin would have.
+ */
+export async function openSandboxTargetChannels(sandbox: Sandbox, config: Pick<MusterFileConfig, 'notificationTargets'>): Promise<void> {
+  const chat = slackChatProvider({ token: sandbox.fixture.credentials.slackBotToken, apiUrl: `${sandbox.url}/api/` });
+  for (const target of config.notificationTargets) {
+    if (target.kind === 'slack-channel') await chat.ensureChannel({ name: slackChannelName(target.target), private: false });
+  }
 }

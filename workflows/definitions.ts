@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
 import type { EngageOncallRequest } from '../domain/engagement';
+import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
   AddParticipantRequest,
@@ -47,6 +48,8 @@ export interface IncidentWorkflowInput {
   recorded?: { version: number; seq: number };
   /** With `state`: resources an operator asked to retry that the previous run had not started. */
   retries?: ResourceKind[];
+  /** With `state`: how far the notifier got (events announced, people welcomed). */
+  notifications?: NotifierProgress;
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');
@@ -144,3 +147,5 @@ export const removeParticipantUpdate = defineUpdate<IncidentState, [RemovePartic
 export const recordChannelActivitySignal = defineSignal<[ChannelActivity]>('recordChannelActivity');
 /** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
 export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');
+/** Adds a person to the incident's notifications group (every update by email). */
+export const subscribeUpdate = defineUpdate<IncidentState, [SubscribeRequest]>('subscribe');

@@ -4,13 +4,14 @@
  * they look at changes while Active, the commander's page once the channel and document exist,
  * and on-call engaged by hand. Runs as one coroutine inside the incident workflow.
  */
-import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { MusterActivities } from '../activities';
 import {
   applyEngagement,
   applyEngagementNote,
   engagedTeams,
   pageDedupKey,
+  roleLabels,
   ruleFingerprint,
   type EngagementSettings,
   type OncallServiceRef,
@@ -168,6 +169,16 @@ export async function runEngagement(
     await Promise.all([applyRolePolicy(incident, settings, declaration, hooks), resolve()]);
   }
 
+  // The ticket's role labels, as this run last set them (a new run adds them all again).
+  const labelsOnTicket = patched('engagement-ticket-roles');
+  let labelled: string[] = [];
+  const ticketId = () => (incident.resources.ticket?.status === 'ready' ? incident.resources.ticket.externalId : undefined);
+  const labelsStale = () => {
+    if (!labelsOnTicket || !ticketId()) return false;
+    const current = roleLabels(incident);
+    return current.length !== labelled.length || current.some((label) => !labelled.includes(label));
+  };
+
   const addedTeams = new Set<string>();
   const groupId = () => (incident.resources.notificationsGroup?.status === 'ready' ? incident.resources.notificationsGroup.externalId : undefined);
   const teamsToAdd = () => (groupId() ? engagedTeams(incident).filter((team) => !addedTeams.has(team)) : []);
@@ -200,7 +211,18 @@ export async function runEngagement(
       }
       continue;
     }
-    const wake = () => pageReady() || needsResolve() || teamsToAdd().length > 0;
+    if (labelsStale()) {
+      const target = roleLabels(incident);
+      try {
+        await vendor.updateTicketRoles(ticketId()!, target.filter((l) => !labelled.includes(l)), labelled.filter((l) => !target.includes(l)));
+      } catch (err) {
+        log.warn('Could not show roles on the ticket', { incidentId: incident.id, error: reason(err) });
+      }
+      // Not retried until roles change again: a ticket that refuses labels must not spin the loop.
+      labelled = target;
+      continue;
+    }
+    const wake = () => pageReady() || needsResolve() || teamsToAdd().length > 0 || labelsStale();
     if (pagePending) {
       // A pending page holds the hand-over: it belongs to this run's declaration.
       if (!(await condition(wake, PAGE_WAITS_FOR_LINKS))) pageDeadlinePassed = true;

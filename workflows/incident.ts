@@ -37,12 +37,15 @@ import { runAssembly, type AssemblyControl } from './assembly';
 import { installParticipationHandlers } from './participation';
 import { validateEngageOncall } from '../domain/engagement';
 import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, runEngagement, type EngagementControl, type EngagementHooks } from './engagement';
+import { progressOf, runNotifications, startNotifier, subscribe, type NotifierControl } from './notifications';
+import { validateSubscription } from '../domain/notifications';
 import {
   addTimelineEventSignal,
   getIncidentQuery,
   changeRoleUpdate,
   engageOncallUpdate,
   retryResourceUpdate,
+  subscribeUpdate,
   incidentMemo,
   incidentSearchAttributes,
   updateIncidentUpdate,
@@ -198,6 +201,27 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     },
   );
 
+  setHandler(
+    subscribeUpdate,
+    async (request) => {
+      await condition(loaded);
+      const incident = state!;
+      try {
+        await subscribe(incident, request);
+      } catch (err) {
+        throw asFailure(err);
+      }
+      return incident;
+    },
+    {
+      validator: (request) => {
+        const current = state;
+        if (current) checked(() => validateSubscription(current, request));
+        else checked(() => validateActor(request?.actor));
+      },
+    },
+  );
+
   setHandler(addTimelineEventSignal, async (note) => {
     await condition(loaded);
     try {
@@ -239,6 +263,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const commanderNamed = input.commanderNamed ?? input.declaration?.commander?.email !== input.declaration?.reporter.email;
     void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks);
   }
+  // Incidents that ran before notifications existed replay without them.
+  let notifier: NotifierControl | undefined;
+  if (patched('notifications')) {
+    notifier = startNotifier(incident, input.notifications, input.declaration !== undefined && input.state === undefined);
+    void runNotifications(incident, notifier);
+  }
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -250,9 +280,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     recordedSeq = Math.max(recordedSeq, lastSeq);
   };
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy;
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy;
   // Hand over or finish only between resource steps, never in the middle of one.
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
@@ -273,6 +303,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         state: incident,
         recorded: { version: recordedVersion, seq: recordedSeq },
         retries: assembly.retries,
+        ...(notifier ? { notifications: progressOf(notifier) } : {}),
       });
     }
     // Write every change through before finishing: the store must never lag a finished run.
@@ -285,7 +316,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       continue;
     }
     if (handOver()) {
-      await continueAsNew<typeof incidentWorkflow>({ incidentId, number: incident.number, settings, state: incident });
+      await continueAsNew<typeof incidentWorkflow>({
+        incidentId,
+        number: incident.number,
+        settings,
+        state: incident,
+        ...(notifier ? { notifications: progressOf(notifier) } : {}),
+      });
     }
     if (retentionOver()) return recordOf(incident);
   }

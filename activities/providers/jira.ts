@@ -163,5 +163,11 @@ export function jiraTicketProvider(config: JiraConfig): TicketProvider {
       }
       await call('doTransition', () => client.issues.doTransition({ issueIdOrKey: key, transition: { id: transition.id } }));
     },
+
+    async updateLabels(key, { add, remove }) {
+      const ops = [...remove.map((label) => ({ remove: label })), ...add.map((label) => ({ add: label }))];
+      if (ops.length === 0) return;
+      await call('editIssue', () => client.issues.editIssue({ issueIdOrKey: key, update: { labels: ops } }));
+    },
   };
 }

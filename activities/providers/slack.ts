@@ -187,12 +187,12 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
       await must('bookmarks.add', () => client.bookmarks.add({ channel_id: channelId, title, type: 'link', link }));
     },
 
-    async postMessage(channelId, { text, blocks, dedupeKey }) {
+    async postMessage(channelId, { text, blocks, dedupeKey, eventType = DEDUPE_EVENT_TYPE }) {
       const history = await must('conversations.history', () =>
         client.conversations.history({ channel: channelId, limit: DEDUPE_LOOKBACK, include_all_metadata: true }),
       );
       const earlier = (history.messages as SlackMessage[] | undefined)?.find(
-        (m) => m.metadata?.event_type === DEDUPE_EVENT_TYPE && m.metadata.event_payload?.dedupe_key === dedupeKey,
+        (m) => m.metadata?.event_type === eventType && m.metadata.event_payload?.dedupe_key === dedupeKey,
       );
       if (earlier) return { ts: earlier.ts };
       const posted = await must('chat.postMessage', () =>
@@ -200,7 +200,7 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
           channel: channelId,
           text,
           ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
-          metadata: { event_type: DEDUPE_EVENT_TYPE, event_payload: { dedupe_key: dedupeKey } },
+          metadata: { event_type: eventType, event_payload: { dedupe_key: dedupeKey } },
         }),
       );
       return { ts: posted.ts! };
@@ -224,6 +224,11 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
     async findUser(email) {
       const id = await userIdByEmail(email);
       return id ? { id } : undefined;
+    },
+
+    async findChannel(name) {
+      const found = await findChannel(name);
+      return found ? ref(found) : undefined;
     },
   };
 }

@@ -20,12 +20,17 @@ export interface ChatProvider {
   /** Adds a link bookmark unless one with the same link exists. */
   ensureBookmark(channelId: string, bookmark: { title: string; link: string }): Promise<void>;
   /** Posts once per dedupeKey (kept in the message's metadata): a retry finds the first post. */
-  postMessage(channelId: string, message: { text: string; blocks?: unknown[]; dedupeKey: string }): Promise<{ ts: string }>;
+  postMessage(
+    channelId: string,
+    message: { text: string; blocks?: unknown[]; dedupeKey: string; /** Metadata event type the key is kept under (default `muster`). */ eventType?: string },
+  ): Promise<{ ts: string }>;
   postEphemeral(channelId: string, email: string, text: string): Promise<void>;
   archive(channelId: string): Promise<void>;
   unarchive(channelId: string): Promise<void>;
   /** The chat account with this email, or undefined when there is none. */
   findUser?(email: string): Promise<{ id: string } | undefined>;
+  /** An existing channel by name (without #), archived ones included; undefined when there is none the bot can see. */
+  findChannel(name: string): Promise<ChannelRef | undefined>;
 }
 
 export interface TicketRef {
@@ -39,6 +44,8 @@ export interface TicketProvider {
   updateTicket(key: string, changes: { summary?: string; description?: string; links?: Array<{ title: string; url: string }> }): Promise<void>;
   /** Moves the ticket to the first transition whose target status matches (e.g. Done / To Do). */
   transition(key: string, to: 'resolved' | 'open'): Promise<void>;
+  /** Adds and removes labels, leaving the others; adding one it has or removing one it lacks is fine. */
+  updateLabels?(key: string, change: { add: string[]; remove: string[] }): Promise<void>;
 }
 
 export interface FileRef {
@@ -94,7 +101,8 @@ export interface OnCallProvider {
 }
 
 export interface EmailProvider {
-  send(message: { to: string[]; subject: string; text: string; dedupeKey: string }): Promise<{ id: string }>;
+  /** Sends once per dedupeKey where the vendor can tell (Gmail); always under the Message-ID derived from it. */
+  send(message: { to: string[]; subject: string; text: string; /** An HTML alternative to the text. */ html?: string; dedupeKey: string }): Promise<{ id: string }>;
 }
 
 export interface Providers {

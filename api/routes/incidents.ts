@@ -18,6 +18,7 @@ import {
   listQuerySchema,
   noteBodySchema,
   roleBodySchema,
+  subscriberBodySchema,
   timelineEventSchema,
 } from '../schemas';
 
@@ -187,6 +188,25 @@ export function incidentRoutes(app: FastifyInstance, { client, store, authentica
       const actor = authenticate(request);
       const { service, role, page } = request.body;
       return client.engageOncall(incidentId(request.params.id), { service, role, page, actor });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { email: string; name?: string } }>(
+    '/incidents/:id/subscribers',
+    {
+      schema: {
+        summary: "Subscribe someone to the incident's notifications",
+        description: 'Adds them to the notifications group (every update by email). 409 when the incident has no notifications group.',
+        tags: ['incidents'],
+        params: idParamsSchema,
+        body: subscriberBodySchema,
+        response: { 200: incidentSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = authenticate(request);
+      const { email, name } = request.body;
+      return client.subscribe(incidentId(request.params.id), { person: name ? { email, name } : { email }, actor });
     },
   );
 

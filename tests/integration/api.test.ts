@@ -146,6 +146,15 @@ describe('roles', () => {
   });
 });
 
+describe('subscribers', () => {
+  test('a bad email is a 400 naming the field; an unknown incident a 404', async () => {
+    const incident = await declare();
+    expect(await call('POST', `/incidents/${incident.id}/subscribers`, { email: 'not-an-email' })).toMatchObject({ status: 400 });
+    expect((await call('POST', `/incidents/${incident.id}/subscribers`, { email: 'not-an-email' })).body.message).toMatch(/email/);
+    expect((await call('POST', `/incidents/${h.prefix}-99999/subscribers`, { email: 'sam@example.com' })).status).toBe(404);
+  });
+});
+
 describe('list', () => {
   test('filters and pages through the store, newest first', async () => {
     const tag = `list-${Date.now()}`;
@@ -187,7 +196,7 @@ describe('service routes', () => {
     const { status, body } = await call('GET', '/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.0.3');
-    expect(Object.keys(body.paths).sort()).toEqual(['/health', '/incidents', '/incidents/{id}', '/incidents/{id}/oncall', '/incidents/{id}/resources/{resource}/retry', '/incidents/{id}/roles', '/incidents/{id}/timeline']);
+    expect(Object.keys(body.paths).sort()).toEqual(['/health', '/incidents', '/incidents/{id}', '/incidents/{id}/oncall', '/incidents/{id}/resources/{resource}/retry', '/incidents/{id}/roles', '/incidents/{id}/subscribers', '/incidents/{id}/timeline']);
     expect(Object.keys(body.paths['/incidents/{id}']).sort()).toEqual(['get', 'patch']);
     const docs = await fetch(`${base}/docs`);
     expect(docs.status).toBe(200);

@@ -90,7 +90,11 @@ test('declaring makes every resource once, ties them together and tells the chan
   const essentials = messages.filter((m) => !m.ephemeral_to && m.text.includes(`*${incident.id}: Checkout latency*`));
   expect(essentials).toHaveLength(1);
   expect(essentials[0]!.text).toContain(incident.resources.ticket!.url!);
-  expect(messages.filter((m) => m.ephemeral_to).map((m) => m.ephemeral_to).sort()).toEqual(['U00000IC0', 'U0000RITA']);
+  // Welcomes come from the notifier once assembly is done.
+  await eventually(() => {
+    const welcomed = slack().messages.filter((m) => m.channel === channel.id && m.ephemeral_to).map((m) => m.ephemeral_to).sort();
+    return JSON.stringify(welcomed) === JSON.stringify(['U00000IC0', 'U0000RITA']);
+  });
 
   // The ticket carries every link, the document is filled in.
   const ticket = jira().issues.find((i) => i.key === incident.resources.ticket!.externalId)!;

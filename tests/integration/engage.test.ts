@@ -48,6 +48,8 @@ const groupMembers = (email: string) =>
 const slackId = (email: string) => sandbox.fixture.users.find((u) => u.email === email)!.slackId;
 const channelMembers = (incidentId: string) =>
   (sandbox.state().slack as { channels: Array<{ name: string; members: string[] }> }).channels.find((c) => c.name === incidentId.toLowerCase())?.members ?? [];
+const ticketLabels = (incident: IncidentState) =>
+  (sandbox.state().jira as { issues: Array<{ key: string; labels: string[] }> }).issues.find((i) => i.key === incident.resources.ticket?.externalId)?.labels ?? [];
 const roles = (incident: IncidentState) => Object.fromEntries(incident.participants.map((p) => [p.email, [...p.roles].sort()]));
 
 async function until(id: string, check: (incident: IncidentState) => boolean, timeoutMs = 45_000): Promise<IncidentState> {
@@ -92,6 +94,9 @@ test('declare: the role policy picks the commander, rules add observers, a team 
     expect(groupMembers(`${incident.id.toLowerCase()}@example.com`)).toContain(email);
   }
   await eventually(() => groupMembers(`${incident.id.toLowerCase()}-notifications@example.com`).includes('data-platform@example.com'));
+  // The ticket names the commander.
+  await eventually(() => ticketLabels(incident).includes('muster-commander-ic'));
+  expect(ticketLabels(incident).filter((l) => l.startsWith('muster-commander-'))).toEqual(['muster-commander-ic']);
 
   // One page, on the commander service, linking to the channel and the document.
   const [page, ...more] = pagesFor(incident.id);
@@ -212,6 +217,13 @@ test('role changes: every rejection says why; leaving every role leaves the tact
   expect(await reject({ action: 'assign', role: 'Reporter', person: { email: 'sam@example.com' } })).toMatchObject({ code: 'invalid_transition', field: 'role' });
   expect(await reject({ action: 'renounce', role: 'Scribe', person: { email: 'sam@example.com' } })).toEqual({ code: 'invalid_transition', field: 'role', message: `sam@example.com is not Scribe of ${id}` });
   expect(await reject({ action: 'assign', role: 'Scribe', person: { email: 'not-an-email' } })).toMatchObject({ code: 'invalid_field', field: 'person.email' });
+
+  // Leading roles show on the ticket, and leave it when renounced.
+  const scribe = await h.client.changeRole(id, { action: 'assign', role: 'Scribe', person: { email: 'liam@example.com' } }, 'ic@example.com');
+  await eventually(() => ticketLabels(scribe).includes('muster-scribe-liam'));
+  await h.client.changeRole(id, { action: 'renounce', role: 'Scribe', person: { email: 'liam@example.com' } }, 'ic@example.com');
+  await eventually(() => !ticketLabels(scribe).includes('muster-scribe-liam'));
+  expect(ticketLabels(scribe)).toContain('muster-commander-ic');
 
   const tactical = `${id.toLowerCase()}@example.com`;
   await h.client.changeRole(id, { action: 'assign', role: 'Observer', person: { email: 'sam@example.com' } }, 'ic@example.com');

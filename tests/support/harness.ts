@@ -57,6 +57,8 @@ export async function startHarness(
     address?: string;
     /** The incident configuration the worker runs with (rules, targets, priorities); built-in defaults without it. */
     config?: MusterFileConfig;
+    /** With the sandbox: send mail through its SMTP listener instead of its Gmail. */
+    email?: 'gmail' | 'smtp';
   } = {},
 ): Promise<Harness> {
   const env = { ...testEnv(), ...(options.address ? { address: options.address } : {}) };
@@ -66,7 +68,7 @@ export async function startHarness(
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   const store = await openStore({ url: databaseUrl });
   const sandbox = options.sandbox ? await startSandbox({ dataDir: join(env.dir, 'sandbox-tls') }) : undefined;
-  const vendors = sandbox ? providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors, options.config) : { config: options.config };
+  const vendors = sandbox ? providersFromConfig(loadConfig(sandboxVendorEnv(sandbox, { email: options.email })).vendors, options.config) : { config: options.config };
   const connection = await Connection.connect({ address: env.address });
   const client = new MusterClient(new Client({ connection }), { taskQueue: temporal.taskQueue, incidentPrefix: prefix, settings });
 

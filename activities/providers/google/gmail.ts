@@ -27,25 +27,37 @@ function headerValue(value: string): string {
   return /^[\x20-\x7e]*$/.test(line) ? line : `=?UTF-8?B?${Buffer.from(line, 'utf8').toString('base64')}?=`;
 }
 
-export function buildMessage(message: { from: string; to: string[]; subject: string; text: string; dedupeKey: string }): string {
-  const body = Buffer.from(message.text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
-  return [
+const base64Lines = (text: string) => Buffer.from(text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+
+export function buildMessage(message: { from: string; to: string[]; subject: string; text: string; html?: string; dedupeKey: string }): string {
+  const head = [
     `From: ${headerValue(message.from)}`,
     `To: ${message.to.map(headerValue).join(', ')}`,
     `Subject: ${headerValue(message.subject)}`,
     `Message-ID: ${messageIdFor(message.dedupeKey)}`,
     `${DEDUPE_HEADER}: ${headerValue(message.dedupeKey)}`,
     'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=UTF-8',
-    'Content-Transfer-Encoding: base64',
+  ];
+  if (message.html === undefined) {
+    return [...head, 'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', base64Lines(message.text)].join('\r\n');
+  }
+  // The boundary only has to be absent from the (base64) parts; deriving it keeps messages reproducible.
+  const boundary = `muster-${messageIdFor(message.dedupeKey).replace(/[^A-Za-z0-9]/g, '').slice(0, 40)}`;
+  const part = (type: string, body: string) => [`--${boundary}`, `Content-Type: ${type}; charset=UTF-8`, 'Content-Transfer-Encoding: base64', '', base64Lines(body)];
+  return [
+    ...head,
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
     '',
-    body,
+    ...part('text/plain', message.text),
+    ...part('text/html', message.html),
+    `--${boundary}--`,
+    '',
   ].join('\r\n');
 }
 
 export function gmailEmail(gmail: gmail_v1.Gmail, sender: string): EmailProvider {
   return {
-    async send({ to, subject, text, dedupeKey }) {
+    async send({ to, subject, text, html, dedupeKey }) {
       const operation = 'sendEmail';
       if (to.length === 0) throw new VendorError('google', operation, 'permanent', 'no recipients');
       const messageId = messageIdFor(dedupeKey);
@@ -54,7 +66,7 @@ export function gmailEmail(gmail: gmail_v1.Gmail, sender: string): EmailProvider
       );
       const sentBefore = earlier.messages?.[0]?.id;
       if (sentBefore) return { id: sentBefore };
-      const raw = Buffer.from(buildMessage({ from: sender, to, subject, text, dedupeKey }), 'utf8').toString('base64url');
+      const raw = Buffer.from(buildMessage({ from: sender, to, subject, text, html, dedupeKey }), 'utf8').toString('base64url');
       const sent = await call(operation, () => gmail.users.messages.send({ userId: sender, requestBody: { raw } }));
       if (!sent.id) throw new VendorError('google', operation, 'transient', 'Gmail answered without a message id');
       return { id: sent.id };
