@@ -8,7 +8,7 @@ import { INCIDENT_STATUSES, ROLES, type IncidentState, type IncidentStatus, type
 import { EMAIL, mentionedUser, UserError, type SlackContext } from './context';
 import type { SlackExtensions } from './extensions';
 import { declareModal, engageOncallModal, executiveModal, notAvailableYet, tacticalModal, updateModal, type ModalMetadata } from './modals';
-import { formatIncidentLine, formatParticipants, formatResources } from './format';
+import { formatIncidentLine, formatParticipants, formatResources, formatSummary } from './format';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 type Command = CommandArgs['command'];
@@ -18,12 +18,13 @@ export function helpText(command: string): string {
     `*${command}* runs incidents from Slack. In an incident's channel the incident is implied; elsewhere name it after the subcommand, e.g. \`${command} status INC-7 stable\`.`,
     `• \`${command} declare\`: declare an incident (opens a form)`,
     `• \`${command} update\`: change title, description, type, severity, priority, visibility (commander or scribe)`,
-    `• \`${command} status active|stable|closed\``,
+    `• \`${command} status\`: the incident at a glance; \`${command} status active|stable|closed\` changes it`,
     `• \`${command} assign-role <role> @person\`: roles ${ROLES.filter((r) => r !== 'Reporter').join(', ')} (commander or scribe)`,
     `• \`${command} engage-oncall\`: add a service's on-call, optionally paging them`,
     `• \`${command} report tactical\` / \`${command} report executive\` (commander or scribe)`,
     `• \`${command} timeline <text>\`: add a note to the timeline (commander or scribe)`,
     `• \`${command} task add <description>\` (commander or scribe), \`task list\`, \`task mine\`, \`task done <task id>\``,
+    `• \`${command} subscribe\`: get every update by email`,
     `• \`${command} participants\`, \`${command} resources\`, \`${command} list\` (active incidents)`,
     `React with :stopwatch: to a message in an incident channel to put it in the timeline.`,
   ].join('\n');
@@ -94,6 +95,8 @@ export function registerCommands(app: App, ctx: SlackContext, extensions: SlackE
 
       case 'status': {
         const id = await incidentFor('status INC-7 stable');
+        // Without a status: the incident at a glance.
+        if (args.length === 0) return formatSummary(await ctx.client.get(id));
         const status = statusOf(args[0]);
         const who = await me();
         await ctx.client.update(id, { status }, who.email);
@@ -128,6 +131,8 @@ export function registerCommands(app: App, ctx: SlackContext, extensions: SlackE
 
       case 'timeline': {
         const id = await incidentFor('timeline INC-7 <text>');
+        // `timeline add <text>` reads the same (Muster's welcome messages say it that way).
+        if (args[0]?.toLowerCase() === 'add') args.shift();
         const text = args.join(' ').trim();
         if (!text) throw new UserError(`Say what happened: \`${name} timeline Failed over to the replica\`.`);
         const [, who] = await directed(id, 'add to the timeline');
@@ -137,6 +142,13 @@ export function registerCommands(app: App, ctx: SlackContext, extensions: SlackE
 
       case 'task':
         return task(args, command);
+
+      case 'subscribe': {
+        const id = await incidentFor('subscribe INC-7');
+        if (!extensions.subscribe) return notAvailableYet('Subscribing to notifications');
+        const who = await me();
+        return extensions.subscribe(id, { person: who, actor: who.email });
+      }
 
       case 'participants': {
         const id = await incidentFor('participants INC-7');
@@ -199,4 +211,4 @@ export function registerCommands(app: App, ctx: SlackContext, extensions: SlackE
   }
 }
 
-const SUBCOMMANDS = new Set(['declare', 'update', 'status', 'assign-role', 'engage-oncall', 'report', 'timeline', 'task', 'participants', 'resources', 'list']);
+const SUBCOMMANDS = new Set(['declare', 'update', 'status', 'assign-role', 'engage-oncall', 'report', 'timeline', 'task', 'subscribe', 'participants', 'resources', 'list']);

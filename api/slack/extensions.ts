@@ -19,6 +19,10 @@ export interface SlackExtensions extends ModalActions {
 /** The extensions this Muster's client offers. */
 export function extensionsFrom(client: MusterClient): SlackExtensions {
   return {
+    async subscribe(incidentId, request) {
+      await client.subscribe(incidentId, request);
+      return `You get every update of *${incidentId}* by email now.`;
+    },
     async engageOncall(incidentId, { service, page, actor }) {
       const incident = await client.engageOncall(incidentId, { service, page, actor });
       const event = [...incident.timeline].reverse().find((e) => e.kind === 'engagement' && e.actor === actor);

@@ -17,3 +17,11 @@ export function formatResources(incident: IncidentState): string {
   const lines = entries.map(([kind, r]) => `• ${kind}: ${r.status}${r.url ? ` ${r.url}` : ''}${r.error ? ` (${r.error})` : ''}`);
   return [`*Resources of ${incident.id}*`, ...lines].join('\n');
 }
+
+export function formatSummary(incident: IncidentState): string {
+  const channel = incident.resources.channel?.externalId;
+  return [
+    `*${incident.id}*: ${incident.title}`,
+    `${incident.status} · ${incident.priority} priority · ${incident.severity} severity · ${incident.type} · commander ${incident.commander.email}${channel ? ` · <#${channel}>` : ''}`,
+  ].join('\n');
+}

@@ -198,6 +198,9 @@ describe('commands', () => {
     const bad = await command(IC, 'status sideways', channel);
     expect(bad.texts[0]).toContain('active, stable, closed');
     await command(IC, 'status active', channel);
+    const glance = await command(SAM, 'status', channel);
+    expect(glance.texts[0]).toContain(`*${incident.id}*: Checkout errors`);
+    expect(glance.texts[0]).toContain('Active · High priority');
   });
 
   it('timeline and assign-role are for the commander or scribe only', async () => {
@@ -213,7 +216,7 @@ describe('commands', () => {
     const badRole = await command(IC, `assign-role wizard <@${SAM}|sam>`, channel);
     expect(badRole.texts[0]).toContain('Unknown role "wizard"');
 
-    const noted = await command(SAM, 'timeline Restarted the pods', channel);
+    const noted = await command(SAM, 'timeline add Restarted the pods', channel);
     expect(noted.texts[0]).toContain('Added to the timeline');
     await eventually(async () => (await h.client.get(incident.id)).timeline.find((e) => e.kind === 'note' && e.text === 'Restarted the pods' && e.actor === 'sam@example.com'));
   });
@@ -358,9 +361,15 @@ describe('buttons', () => {
   });
 
   it('Subscribe, task done and snooze answer; feedback opens its modal, which checks the rating', async () => {
+    const missing = click(SAM, 'muster_subscribe', incident.id);
+    await missing.sent;
+    expect(await eventually(() => missing.response.texts()[0])).toContain('not available');
+    extensions.subscribe = extensionsFrom(h.client).subscribe;
     const subscribe = click(SAM, 'muster_subscribe', incident.id);
     await subscribe.sent;
-    expect(await eventually(() => subscribe.response.texts()[0])).toContain('not available');
+    expect(await eventually(() => subscribe.response.texts()[0])).toBe(`You get every update of *${incident.id}* by email now.`);
+    expect((await command(LIAM, 'subscribe', channel)).texts[0]).toBe(`You get every update of *${incident.id}* by email now.`);
+    delete extensions.subscribe;
 
     extensions.resolveTask = async (id, taskId, actor) => `resolved ${taskId} of ${id} by ${actor}`;
     extensions.snooze = async (id, request) => `snoozed ${request.kind} of ${id} for ${request.minutes}`;
