@@ -2,10 +2,12 @@
  * Activities: the workflow's only way to touch the world. Built from explicit dependencies so
  * tests and the worker wire them the same way. Every activity is idempotent.
  */
-import type { IncidentRecord, IncidentState, TimelineEvent } from '../domain/incident';
+import type { FeedbackEntry, IncidentRecord, IncidentState, TimelineEvent } from '../domain/incident';
 import type { IncidentStore } from '../store';
 import { BUILT_IN_CONFIG, musterConfigSchema, type MusterFileConfig } from '../config/muster-config';
 import { createAssemblyActivities, type ResourceSettings } from './assembly';
+import { createDigestActivities } from './digests';
+import { createTransitionActivities } from './transitions';
 import { createEngagementActivities } from './engagement';
 import { createNotificationActivities } from './notifications';
 import type { Providers } from './providers/types';
@@ -21,6 +23,9 @@ export interface ActivityDeps {
 
 /** Dispatch's defaults, for deployments and tests that bring no configuration file. */
 export const DEFAULT_MUSTER_CONFIG: MusterFileConfig = musterConfigSchema.parse(BUILT_IN_CONFIG);
+
+/** The post-incident review template for types that name none (the sandbox has it). */
+export const DEFAULT_REVIEW_TEMPLATE = 'tmpl-review-doc';
 
 export const DEFAULT_RESOURCE_SETTINGS: ResourceSettings = {
   groupDomain: 'example.com',
@@ -45,6 +50,13 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
 
     ...createAssemblyActivities({ providers, resources }),
 
+    /** Keeps one person's feedback in the store (the incident record has it too). */
+    async recordFeedback(incidentId: string, entry: FeedbackEntry): Promise<void> {
+      await store.recordFeedback(incidentId, entry);
+    },
+
+    ...createTransitionActivities({ providers, config, defaultReviewTemplate: DEFAULT_REVIEW_TEMPLATE }),
+    ...createDigestActivities({ store, providers, config }),
     ...createEngagementActivities({ providers, config }),
     ...createNotificationActivities({ providers, config }),
   };

@@ -47,6 +47,17 @@ function isRetryable(err: unknown): boolean {
 }
 
 export function createNotificationActivities({ providers, config }: NotificationDeps) {
+  // Finding a channel by name pages through the workspace's channel list: do it once per name.
+  const channelIds = new Map<string, string>();
+  async function targetChannel(name: string): Promise<string> {
+    const known = channelIds.get(name);
+    if (known) return known;
+    const found = await providers.chat!.findChannel(name);
+    if (!found) throw new VendorError('slack', 'notify', 'permanent', `channel #${name} not found (or the bot cannot see it)`);
+    channelIds.set(name, found.id);
+    return found.id;
+  }
+
   /**
    * One send per target. Targets are independent: a permanent failure of one is reported and
    * the others still go; a transient failure of any retries the activity, and targets already
@@ -96,9 +107,13 @@ export function createNotificationActivities({ providers, config }: Notification
             outcome,
             send: async () => {
               const name = slackChannelName(target.target);
-              const channel = await chat.findChannel(name);
-              if (!channel) throw new VendorError('slack', 'notify', 'permanent', `channel #${name} not found (or the bot cannot see it)`);
-              await chat.postMessage(channel.id, chatMessage(key));
+              try {
+                await chat.postMessage(await targetChannel(name), chatMessage(key));
+              } catch (err) {
+                // Renamed, deleted or archived since: look it up afresh next time.
+                channelIds.delete(name);
+                throw err;
+              }
             },
           });
         } else {

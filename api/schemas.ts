@@ -15,7 +15,7 @@ const timelineEvent = {
     seq: { type: 'integer' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
-    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource', 'engagement', 'report'] },
+    kind: { type: 'string', enum: ['declared', 'changed', 'status', 'role', 'note', 'resumed', 'resource', 'engagement', 'report', 'feedback'] },
     text: { type: 'string' },
     field: { type: 'string' },
     from: { type: 'string' },
@@ -53,7 +53,13 @@ const recordProperties = {
     type: 'array',
     items: {
       type: 'object',
-      properties: { ...person.properties, roles: { type: 'array', items: { type: 'string', enum: ROLES } }, joinedAt: { type: 'string' } },
+      properties: {
+        ...person.properties,
+        roles: { type: 'array', items: { type: 'string', enum: ROLES } },
+        joinedAt: { type: 'string' },
+        renouncedAt: { type: 'string', description: 'when closing renounced their roles' },
+        previousRoles: { type: 'array', items: { type: 'string', enum: ROLES }, description: 'the roles they held at closing; restored on reopening' },
+      },
     },
   },
   resources: { type: 'object', additionalProperties: resource },
@@ -63,6 +69,14 @@ const recordProperties = {
   closedAt: { type: 'string', format: 'date-time' },
   assembledAt: { type: 'string', format: 'date-time' },
   version: { type: 'integer' },
+  feedback: {
+    type: 'array',
+    description: "participants' feedback; anonymous entries come without person",
+    items: {
+      type: 'object',
+      properties: { person, rating: { type: 'integer' }, text: { type: 'string' }, anonymous: { type: 'boolean' }, submittedAt: { type: 'string', format: 'date-time' } },
+    },
+  },
 } as const;
 
 export const incidentRecordSchema = { type: 'object', properties: recordProperties } as const;
@@ -168,6 +182,18 @@ export const roleBodySchema = {
     role: { type: 'string', enum: ROLES.filter((role) => role !== 'Reporter') },
     email: { type: 'string', format: 'email' },
     name: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const feedbackBodySchema = {
+  type: 'object',
+  required: ['rating'],
+  additionalProperties: false,
+  properties: {
+    rating: { type: 'integer', minimum: 1, maximum: 5, description: '1 (poor) to 5 (excellent)' },
+    text: { type: 'string', maxLength: 4000 },
+    anonymous: { type: 'boolean', default: false, description: 'hide who gave it' },
+    person: { ...person, description: 'who gives it; defaults to the caller' },
   },
 } as const;
 

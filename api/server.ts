@@ -8,6 +8,7 @@ import type { IncidentStore } from '../store';
 import { authenticator } from './auth';
 import { errorHandler } from './errors';
 import { incidentRoutes } from './routes/incidents';
+import { feedbackRoutes } from './routes/feedback';
 
 export interface ApiDeps {
   client: MusterClient;
@@ -64,6 +65,8 @@ export async function buildApi({ client, store, tokens, logger }: ApiDeps): Prom
     },
   );
 
+  // First: it redacts anonymous feedback in every response, the incident routes' included.
+  feedbackRoutes(app, { client, authenticate: authenticator(tokens) });
   incidentRoutes(app, { client, store, authenticate: authenticator(tokens) });
   return app;
 }

@@ -9,6 +9,7 @@ import { ConfigFileError, loadMusterConfig, summarizeMusterConfig } from '../con
 import { PRIORITIES, SEVERITIES, INCIDENT_STATUSES, VISIBILITIES, type IncidentChanges, type Role } from '../domain/incident';
 import { RESOURCE_KINDS } from '../domain/resources';
 import { formatIncident, formatList, formatResources } from './format';
+import { publicFeedback } from '../domain/feedback';
 import { IncidentNotFoundError, IncidentRejectedError, MusterClient } from './muster-client';
 
 function defaultActor(): string {
@@ -199,6 +200,19 @@ export function buildCli(): Command {
         for (const issue of err.issues) console.error(issue);
         process.exitCode = 2;
       }
+    });
+
+  program
+    .command('feedback <id>')
+    .description('give feedback on an incident you took part in (as --as / $MUSTER_ACTOR, an email); again to replace it')
+    .requiredOption('--rating <n>', 'how the response went, 1 (poor) to 5 (excellent)')
+    .option('--text <text>', 'what to keep or change (up to 4000 characters)')
+    .option('--anonymous', 'do not show your name with it', false)
+    .action(async (id: string, o: { rating: string; text?: string; anonymous: boolean }) => {
+      const rating = /^\d+$/.test(o.rating) ? Number(o.rating) : Number.NaN;
+      const request = { person: { email: globals().as }, rating, text: o.text, anonymous: o.anonymous };
+      const incident = await withClient((c) => c.submitFeedback(id.toUpperCase(), request));
+      print(globals().json, publicFeedback(incident.feedback), `Thanks: your feedback on ${incident.id} is recorded (${rating}/5${o.anonymous ? ', anonymous' : ''}).`);
     });
 
   return program;

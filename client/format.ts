@@ -1,5 +1,6 @@
 /** Plain-text renderings of incidents for the terminal. */
 import type { IncidentState } from '../domain/incident';
+import { publicFeedback } from '../domain/feedback';
 import type { IncidentListItem } from './muster-client';
 
 const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
@@ -13,8 +14,12 @@ export function formatIncident(incident: IncidentState): string {
   if (incident.description) lines.push('', `  ${incident.description}`);
   if (incident.tags.length) lines.push(`  Tags: ${incident.tags.join(', ')}`);
   lines.push('', 'Participants:');
-  for (const p of incident.participants) lines.push(`  ${p.email}  ${p.roles.join(', ')}`);
+  for (const p of incident.participants) lines.push(`  ${p.email}  ${p.roles.join(', ')}${p.previousRoles?.length ? `(renounced on closing: ${p.previousRoles.join(', ')})` : ''}`);
   if (Object.keys(incident.resources).length) lines.push('', formatResources(incident));
+  if (incident.feedback?.length) {
+    lines.push('', 'Feedback:');
+    for (const f of publicFeedback(incident.feedback)) lines.push(`  ${f.rating}/5  ${f.person?.email ?? '(anonymous)'}${f.text ? `: ${f.text}` : ''}`);
+  }
   lines.push('', 'Timeline:');
   for (const e of incident.timeline) lines.push(`  ${time(e.at)}  ${e.kind === 'note' ? `${e.actor}: ${e.text}` : e.text}`);
   return lines.join('\n');

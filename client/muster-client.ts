@@ -65,6 +65,8 @@ import {
   type IncidentWorkflow,
   type IncidentWorkflowInput,
 } from '../workflows/definitions';
+import { submitFeedbackUpdate } from '../workflows/definitions';
+import { validateFeedback, type SubmitFeedbackRequest } from '../domain/feedback';
 
 export interface MusterClientOptions {
   taskQueue?: string;
@@ -394,6 +396,26 @@ export class MusterClient {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw err;
     }
+  }
+
+  /**
+   * A participant's feedback (rating 1-5, optional text up to 4000 characters, optionally
+   * anonymous); a second from the same person replaces the first. Returns the incident.
+   */
+  async submitFeedback(incidentId: string, feedback: SubmitFeedbackRequest): Promise<IncidentState> {
+    try {
+      validateFeedback(feedback);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      return await this.handle(incidentId).executeUpdate(submitFeedbackUpdate, { args: [feedback] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
+    }
+    // Unknown incidents throw not-found here; a known one has finished its retention.
+    await this.get(incidentId);
+    throw new IncidentRejectedError('invalid_transition', `${incidentId} is Closed and past its retention; feedback is no longer taken`, 'status');
   }
 
   private handle(incidentId: string): WorkflowHandle<IncidentWorkflow> {

@@ -29,9 +29,12 @@ export interface Participant extends Person {
   joinedAt: string;
   /** Messages they posted in the incident channel (an Observer becomes a Participant after a few). */
   activity?: number;
+  /** Set when closing renounced every role; `previousRoles` keeps what they held, for a reopen. */
+  renouncedAt?: string;
+  previousRoles?: Role[];
 }
 
-export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'engagement' | 'report';
+export type TimelineKind = 'declared' | 'changed' | 'status' | 'role' | 'note' | 'resumed' | 'resource' | 'engagement' | 'report' | 'feedback';
 
 export interface TimelineEvent {
   /** 1-based, gap-free within an incident: the store keys events by (incident, seq). */
@@ -84,6 +87,18 @@ export interface IncidentState {
   assembledAt?: string;
   /** Bumped on every accepted change; the store keeps only the newest version. */
   version: number;
+  /** Participants' feedback after closing, one per person (domain/feedback.ts). */
+  feedback?: FeedbackEntry[];
+}
+
+export interface FeedbackEntry {
+  /** Who gave it; the API hides it for anonymous feedback. */
+  person: Person;
+  /** 1 (poor) to 5 (excellent). */
+  rating: number;
+  text?: string;
+  anonymous: boolean;
+  submittedAt: string;
 }
 
 export interface DeclareIncidentInput {

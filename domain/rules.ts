@@ -416,5 +416,19 @@ export function isIncidentId(value: string): boolean {
   return INCIDENT_ID.test(value);
 }
 
+/**
+ * For the rules in other domain modules (transitions, feedback): one timeline, one version
+ * counter. `partOf`: the event belongs to a change already counted (e.g. a status change).
+ */
+export function recordEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq' | 'at'>, at: string, { partOf = false } = {}): void {
+  addEvent(state, { ...event, at });
+  if (!partOf) touch(state, at);
+}
+
+/** The field checks declarations use, for other domain modules' requests. */
+export const checkPerson = person;
+export const checkText = text;
+export const invalidField = invalid;
+
 /** Checks a person (an object with an email, optionally a name), lowercasing the email. */
 export const validatePerson = (field: string, value: unknown): Person => person(field, value);

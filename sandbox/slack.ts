@@ -101,6 +101,8 @@ interface Channel {
   purpose: TopicOrPurpose;
   /** User ids in the order they joined. */
   members: string[];
+  /** A direct-message conversation between the bot and one person (conversations.open). */
+  isIm?: boolean;
 }
 
 interface Message {
@@ -259,7 +261,7 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
       name_normalized: c.name,
       is_channel: true,
       is_group: false,
-      is_im: false,
+      is_im: c.isIm ?? false,
       is_mpim: false,
       is_private: c.isPrivate,
       created: c.created,
@@ -377,6 +379,29 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
       return { channel: channelJson(channel) };
     },
 
+    'conversations.open': (args) => {
+      const users = args.list('users');
+      if (users.length !== 1) throw invalidArguments('users must name exactly one user (group DMs are not emulated)');
+      const user = users[0]!;
+      if (!people.has(user)) throw new SlackFailure('user_not_found');
+      const existing = [...state.channels.values()].find((c) => c.isIm && c.members.includes(user));
+      if (existing) return { no_op: true, already_open: true, channel: { id: existing.id } };
+      const channel: Channel = {
+        id: ids.next('D', 8),
+        name: user,
+        isPrivate: true,
+        created: nowSeconds(),
+        creator: bot,
+        archived: false,
+        topic: topicOrPurpose(''),
+        purpose: topicOrPurpose(''),
+        members: [bot, user],
+        isIm: true,
+      };
+      state.channels.set(channel.id, channel);
+      return { channel: { id: channel.id } };
+    },
+
     'conversations.info': (args) => ({ channel: channelJson(channelOf(args.required('channel')), args.bool('include_num_members')) }),
 
     'conversations.list': (args) => {
@@ -385,6 +410,7 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
       const excludeArchived = args.bool('exclude_archived');
       const visible = [...state.channels.values()].filter(
         (c) =>
+          !c.isIm &&
           (c.isPrivate ? wanted.has('private_channel') && c.members.includes(bot) : wanted.has('public_channel')) && !(excludeArchived && c.archived),
       );
       const { items, nextCursor } = page(visible, args, 100, 1000);

@@ -11,6 +11,7 @@ import { loadConfig } from '../config/env';
 import { openStore } from '../store';
 import { ensureTemporalCli, startDevServer } from '../temporal-dev';
 import { createMusterWorker } from '../worker/create-worker';
+import { ensureDigestSchedules } from '../worker/schedules';
 import { createLogger, installTemporalRuntime } from '../worker/logging';
 import { stopSignal } from '../worker/main';
 import { openSandboxTargetChannels, providersFromConfig, sandboxVendorEnv } from '../worker/providers';
@@ -71,6 +72,8 @@ async function start(): Promise<void> {
       incidentPrefix: config.incidentPrefix,
       settings: config.settings,
     });
+    // The digests' Schedules (visible and pausable in the Web UI's Schedules page).
+    await ensureDigestSchedules(client.temporal, { taskQueue: config.temporal.taskQueue });
     const api = await buildApi({ client, store, tokens: config.api.tokens, logger: logger.child({ component: 'api' }) });
     const slackOptions = slackAppOptions(config, { client, store, logger: logger.child({ component: 'slack' }) });
     const slack = slackOptions ? await mountSlackApp(api, slackOptions) : undefined;

@@ -103,4 +103,29 @@ export const TimelineEventEntity = new EntitySchema<TimelineEventRow>({
   },
 });
 
-export const ENTITIES = [IncidentEntity, TimelineEventEntity];
+/** One participant's feedback on an incident; a second submission replaces the first. */
+export interface FeedbackRow {
+  incidentId: string;
+  email: string;
+  name: string | null;
+  rating: number;
+  text: string | null;
+  anonymous: boolean;
+  submittedAt: string;
+}
+
+export const FeedbackEntity = new EntitySchema<FeedbackRow>({
+  name: 'FeedbackRow',
+  tableName: 'feedback',
+  properties: {
+    incidentId: { type: 'string', columnType: 'text', primary: true },
+    email: { type: 'string', columnType: 'text', primary: true },
+    name: { type: 'string', columnType: 'text', nullable: true },
+    rating: { type: 'integer' },
+    text: { type: 'text', nullable: true },
+    anonymous: { type: 'boolean' },
+    submittedAt: { type: 'string', columnType: 'text', index: 'feedback_submitted_at_idx' },
+  },
+});
+
+export const ENTITIES = [IncidentEntity, TimelineEventEntity, FeedbackEntity];

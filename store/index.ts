@@ -10,9 +10,9 @@ import { IsolationLevel, MikroORM, raw } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import type { IncidentFilter, IncidentRecord, IncidentState, Page, TimelineEvent } from '../domain/incident';
+import type { FeedbackEntry, IncidentFilter, IncidentRecord, IncidentState, Page, TimelineEvent } from '../domain/incident';
 import { formatIncidentId } from '../domain/rules';
-import { ENTITIES, IncidentEntity, TimelineEventEntity, type IncidentRow } from './entities';
+import { ENTITIES, FeedbackEntity, IncidentEntity, TimelineEventEntity, type FeedbackRow, type IncidentRow } from './entities';
 import { fromIncidentRow, fromTimelineRow, toIncidentRow, toTimelineRow } from './mapping';
 
 export interface StoreOptions {
@@ -37,6 +37,10 @@ export interface IncidentStore {
   listTimeline(id: string, opts?: { afterSeq?: number; limit?: number }): Promise<TimelineEvent[]>;
   /** Highest incident number stored for ids with this prefix (e.g. 'INC'), 0 if none. */
   highestIncidentNumber(prefix: string): Promise<number>;
+  /** Upserts one person's feedback on an incident (key: incident + email). Idempotent. */
+  recordFeedback(incidentId: string, entry: FeedbackEntry): Promise<void>;
+  /** Feedback, oldest first: of one incident, and/or submitted at or after `since` (ISO). */
+  listFeedback(filter: { incidentId?: string; since?: string }): Promise<Array<FeedbackEntry & { incidentId: string }>>;
   /** Cheap liveness check for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -211,7 +215,9 @@ class SqlIncidentStore implements IncidentStore {
       const row = await em.findOne(IncidentEntity, { id });
       if (!row) return null;
       const events = await em.find(TimelineEventEntity, { incidentId: id }, { orderBy: { seq: 'asc' } });
-      return { ...fromIncidentRow(row), timeline: events.map(fromTimelineRow) };
+      // Feedback lives in its own table; an incident resumed from here keeps what it was given.
+      const feedback = (await em.find(FeedbackEntity, { incidentId: id }, { orderBy: { submittedAt: 'asc', email: 'asc' } })).map(fromFeedbackRow);
+      return { ...fromIncidentRow(row), timeline: events.map(fromTimelineRow), ...(feedback.length ? { feedback } : {}) };
     }, options);
   }
 
@@ -259,6 +265,29 @@ class SqlIncidentStore implements IncidentStore {
     return Number(result?.highest ?? 0);
   }
 
+  async recordFeedback(incidentId: string, entry: FeedbackEntry): Promise<void> {
+    const row: FeedbackRow = {
+      incidentId,
+      email: entry.person.email,
+      name: entry.person.name ?? null,
+      rating: entry.rating,
+      text: entry.text ?? null,
+      anonymous: entry.anonymous,
+      submittedAt: entry.submittedAt,
+    };
+    await withFileLock(this.lockFile, () =>
+      this.em().createQueryBuilder(FeedbackEntity).insert(row).onConflict(['incidentId', 'email']).merge().execute('run'),
+    );
+  }
+
+  async listFeedback(filter: { incidentId?: string; since?: string }): Promise<Array<FeedbackEntry & { incidentId: string }>> {
+    const where: Record<string, unknown> = {};
+    if (filter.incidentId) where.incidentId = filter.incidentId;
+    if (filter.since) where.submittedAt = { $gte: filter.since };
+    const rows = await this.em().find(FeedbackEntity, where, { orderBy: { submittedAt: 'asc', incidentId: 'asc', email: 'asc' } });
+    return rows.map((row) => ({ incidentId: row.incidentId, ...fromFeedbackRow(row) }));
+  }
+
   async ping(): Promise<void> {
     await this.em().getConnection().execute('select 1');
   }
@@ -266,6 +295,16 @@ class SqlIncidentStore implements IncidentStore {
   async close(): Promise<void> {
     await this.orm.close(true);
   }
+}
+
+function fromFeedbackRow(row: FeedbackRow): FeedbackEntry {
+  return {
+    person: row.name === null ? { email: row.email } : { email: row.email, name: row.name },
+    rating: row.rating,
+    ...(row.text === null ? {} : { text: row.text }),
+    anonymous: !!row.anonymous,
+    submittedAt: row.submittedAt,
+  };
 }
 
 function clamp(value: number | undefined, bounds: { default: number; max: number }): number {

@@ -9,6 +9,8 @@ import { openStore } from '../store';
 import { createMusterWorker } from './create-worker';
 import { providersFromConfig } from './providers';
 import { createLogger, installTemporalRuntime } from './logging';
+import { Client, Connection } from '@temporalio/client';
+import { ensureDigestSchedules } from './schedules';
 
 /** Resolves on the first SIGINT or SIGTERM. */
 export function stopSignal(): Promise<NodeJS.Signals> {
@@ -32,6 +34,7 @@ export async function runWorker(): Promise<void> {
       deps: { store, ...providersFromConfig(config.vendors, config.incident.config) },
       workflowBundlePath: config.workflowBundlePath,
     });
+    await startDigestSchedules(config.temporal, logger);
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');
     if (!anyVendorConfigured(config.vendors)) logger.warn('no vendor is configured: incidents get no resources (npm start runs the sandbox)');
     // On SIGINT/SIGTERM the worker stops polling and lets in-flight tasks finish.
@@ -48,4 +51,15 @@ if (require.main === module) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
+}
+
+/** The digests' Schedules (worker/schedules.ts); a Schedule that exists already is left alone. */
+async function startDigestSchedules(temporal: { address: string; namespace: string; taskQueue: string }, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const connection = await Connection.connect({ address: temporal.address });
+  try {
+    const made = await ensureDigestSchedules(new Client({ connection, namespace: temporal.namespace }), { taskQueue: temporal.taskQueue });
+    logger.info(made, 'digest schedules ready');
+  } finally {
+    await connection.close();
+  }
 }

@@ -7,7 +7,7 @@ import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities, p
 import type { MusterActivities } from '../activities';
 import type { IncidentState, Resource } from '../domain/incident';
 import { applyAssembled, applyResource } from '../domain/rules';
-import { briefOf, RESOURCE_LABELS, RESOURCE_NEEDS, type ResourceKind } from '../domain/resources';
+import { briefOf, isResourceKind, RESOURCE_LABELS, RESOURCE_NEEDS, type ResourceKind } from '../domain/resources';
 
 /**
  * Vendor calls: 5xx and network errors back off from half a second to 30 s; rate limits wait
@@ -45,7 +45,8 @@ export async function runAssembly(incident: IncidentState, control: AssemblyCont
   control.busy = true;
   const planned = new Set<ResourceKind>(
     Object.keys(incident.resources).length > 0
-      ? (Object.keys(incident.resources) as ResourceKind[])
+      ? // Other coroutines keep their resources here too (the review's); the assembly plans only its own.
+        Object.keys(incident.resources).filter(isResourceKind)
       : await local.planResources(briefOf(incident)),
   );
   const set = (kind: ResourceKind, resource: Resource) => {

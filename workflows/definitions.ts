@@ -5,6 +5,9 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from '../domain/resources';
+import type { TransitionStep } from '../domain/transitions';
+import type { SubmitFeedbackRequest } from '../domain/feedback';
+import type { DigestInput, DigestKind, DigestResult } from '../domain/digests';
 import type { EngageOncallRequest } from '../domain/engagement';
 import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
@@ -48,6 +51,8 @@ export interface IncidentWorkflowInput {
   recorded?: { version: number; seq: number };
   /** With `state`: resources an operator asked to retry that the previous run had not started. */
   retries?: ResourceKind[];
+  /** With `state`: transition steps (review on Stable, closing messages) the previous run had not run. */
+  transitions?: TransitionStep[];
   /** With `state`: how far the notifier got (events announced, people welcomed). */
   notifications?: NotifierProgress;
 }
@@ -145,6 +150,15 @@ export const addParticipantUpdate = defineUpdate<IncidentState, [AddParticipantR
 export const removeParticipantUpdate = defineUpdate<IncidentState, [RemoveParticipantRequest]>('removeParticipant');
 /** A message someone posted in the incident channel: counts toward Observer -> Participant. */
 export const recordChannelActivitySignal = defineSignal<[ChannelActivity]>('recordChannelActivity');
+/** A participant's feedback (rating 1-5, text, anonymous); a second from the same person replaces the first. */
+export const submitFeedbackUpdate = defineUpdate<IncidentState, [SubmitFeedbackRequest]>('submitFeedback');
+
+/** The scheduled digests (workflows/digests.ts), one Temporal Schedule each. */
+export const DIGEST_WORKFLOW_TYPE = 'digestWorkflow';
+export type DigestWorkflow = (input: DigestInput) => Promise<DigestResult>;
+/** Per task queue, so deployments (and test runs) sharing a namespace keep their schedules apart. */
+export const digestScheduleId = (taskQueue: string, kind: DigestKind): string => `muster-digest-${kind}-${taskQueue}`;
+export const digestWorkflowId = (taskQueue: string, kind: DigestKind): string => `digest-${kind}-${taskQueue}`;
 /** Brings a service's current on-call into the incident with a role (default Participant), optionally paging them. */
 export const engageOncallUpdate = defineUpdate<IncidentState, [EngageOncallRequest]>('engageOncall');
 /** Adds a person to the incident's notifications group (every update by email). */

@@ -35,6 +35,8 @@ import {
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
 import { installParticipationHandlers } from './participation';
+import { runTransitions, statusChanged, storeFeedback, type TransitionControl } from './transitions';
+import { applyFeedback, validateFeedback } from '../domain/feedback';
 import { validateEngageOncall } from '../domain/engagement';
 import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, runEngagement, type EngagementControl, type EngagementHooks } from './engagement';
 import { progressOf, runNotifications, startNotifier, subscribe, type NotifierControl } from './notifications';
@@ -49,6 +51,7 @@ import {
   incidentMemo,
   incidentSearchAttributes,
   updateIncidentUpdate,
+  submitFeedbackUpdate,
   type IncidentWorkflowInput,
 } from './definitions';
 
@@ -96,6 +99,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // A run that takes over carries the retries it was asked for and syncs resources once, in
   // case a change arrived just before the hand-over.
   const assembly: AssemblyControl = { retries: [...(input.retries ?? [])], syncNeeded: input.recorded !== undefined, busy: false };
+  // Set once the state is there, under patched('transitions'): incidents started before it run without.
+  let transitions: TransitionControl | undefined;
   const publish = (incident: IncidentState) => {
     upsertSearchAttributes(incidentSearchAttributes(incident));
     upsertMemo(incidentMemo(incident));
@@ -122,7 +127,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       await condition(loaded);
       const incident = state!;
       const { normalized, diff } = checked(() => validateChanges(incident, changes, settings));
+      const from = incident.status;
       applyChanges(incident, normalized, diff, actor, now());
+      if (transitions && incident.status !== from) statusChanged(incident, transitions, from, incident.status, actor);
       publish(incident);
       // Every changeable field shows on a resource (topic, ticket, channel state).
       assembly.syncNeeded = true;
@@ -202,6 +209,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   );
 
   setHandler(
+    submitFeedbackUpdate,
+    async (request) => {
+      await condition(loaded);
+      const incident = state!;
+      const entry = applyFeedback(incident, checked(() => validateFeedback(request)), now());
+      await storeFeedback(incident.id, entry);
+      return incident;
+    },
+    { validator: (request) => void checked(() => validateFeedback(request)) },
+  );
+
+  setHandler(
     subscribeUpdate,
     async (request) => {
       await condition(loaded);
@@ -269,6 +288,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     notifier = startNotifier(incident, input.notifications, input.declaration !== undefined && input.state === undefined);
     void runNotifications(incident, notifier);
   }
+  // The review on Stable and the closing messages came later still.
+  if (patched('transitions')) {
+    transitions = { pending: [...(input.transitions ?? [])], busy: false };
+    void runTransitions(incident, transitions, () => upsertMemo(incidentMemo(incident)));
+  }
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -280,9 +304,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     recordedSeq = Math.max(recordedSeq, lastSeq);
   };
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy;
+  // A closing's messages go out before the run may finish.
+  const transitionsIdle = () => !transitions || (!transitions.busy && transitions.pending.length === 0);
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy && transitionsIdle();
   // Hand over or finish only between resource steps, never in the middle of one.
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy;
 
   for (;;) {
     const wake = () => dirty() || handOver() || retentionOver();
@@ -303,6 +329,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         state: incident,
         recorded: { version: recordedVersion, seq: recordedSeq },
         retries: assembly.retries,
+        transitions: transitions?.pending,
         ...(notifier ? { notifications: progressOf(notifier) } : {}),
       });
     }
@@ -322,6 +349,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         settings,
         state: incident,
         ...(notifier ? { notifications: progressOf(notifier) } : {}),
+        transitions: transitions?.pending,
       });
     }
     if (retentionOver()) return recordOf(incident);

@@ -221,6 +221,14 @@ export function slackChatProvider(config: SlackConfig): ChatProvider {
       await call('conversations.unarchive', () => client.conversations.unarchive({ channel: channelId }), ['not_archived']);
     },
 
+    /** The bot's direct-message conversation with the person, deduplicated like any channel post. */
+    async postDirectMessage(email, message) {
+      const user = await userIdByEmail(email);
+      if (!user) return undefined;
+      const opened = await must('conversations.open', () => client.conversations.open({ users: user }));
+      return this.postMessage(opened.channel!.id!, message);
+    },
+
     async findUser(email) {
       const id = await userIdByEmail(email);
       return id ? { id } : undefined;

@@ -27,6 +27,8 @@ export interface ChatProvider {
   postEphemeral(channelId: string, email: string, text: string): Promise<void>;
   archive(channelId: string): Promise<void>;
   unarchive(channelId: string): Promise<void>;
+  /** A direct message from the bot to one person, once per dedupeKey; undefined when they have no account. */
+  postDirectMessage(email: string, message: { text: string; blocks?: unknown[]; dedupeKey: string }): Promise<{ ts: string } | undefined>;
   /** The chat account with this email, or undefined when there is none. */
   findUser?(email: string): Promise<{ id: string } | undefined>;
   /** An existing channel by name (without #), archived ones included; undefined when there is none the bot can see. */
@@ -73,6 +75,8 @@ export interface ConferenceProvider {
   /** A calendar event with a video link, under an id derived from the incident, inviting the attendees. */
   ensureConference(input: { incidentId: string; title: string; description: string; attendees: string[] }): Promise<FileRef>;
   updateConference(conferenceId: string, changes: { title?: string; attendees?: string[] }): Promise<void>;
+  /** A calendar event with a video link at a set time, one per incident and kind (e.g. the review meeting). */
+  scheduleMeeting(input: { incidentId: string; kind: string; title: string; description: string; attendees: string[]; start: string; end: string }): Promise<FileRef>;
 }
 
 export interface GroupRef {

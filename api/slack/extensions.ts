@@ -23,6 +23,10 @@ export function extensionsFrom(client: MusterClient): SlackExtensions {
       await client.subscribe(incidentId, request);
       return `You get every update of *${incidentId}* by email now.`;
     },
+    async submitFeedback(incidentId, feedback) {
+      await client.submitFeedback(incidentId, feedback);
+      return `Thank you: your feedback on *${incidentId}* is recorded${feedback.anonymous ? ' without your name' : ''}.`;
+    },
     async engageOncall(incidentId, { service, page, actor }) {
       const incident = await client.engageOncall(incidentId, { service, page, actor });
       const event = [...incident.timeline].reverse().find((e) => e.kind === 'engagement' && e.actor === actor);

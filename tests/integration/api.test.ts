@@ -196,7 +196,7 @@ describe('service routes', () => {
     const { status, body } = await call('GET', '/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.0.3');
-    expect(Object.keys(body.paths).sort()).toEqual(['/health', '/incidents', '/incidents/{id}', '/incidents/{id}/oncall', '/incidents/{id}/resources/{resource}/retry', '/incidents/{id}/roles', '/incidents/{id}/subscribers', '/incidents/{id}/timeline']);
+    expect(Object.keys(body.paths).sort()).toEqual(['/health', '/incidents', '/incidents/{id}', '/incidents/{id}/feedback', '/incidents/{id}/oncall', '/incidents/{id}/resources/{resource}/retry', '/incidents/{id}/roles', '/incidents/{id}/subscribers', '/incidents/{id}/timeline']);
     expect(Object.keys(body.paths['/incidents/{id}']).sort()).toEqual(['get', 'patch']);
     const docs = await fetch(`${base}/docs`);
     expect(docs.status).toBe(200);

@@ -80,7 +80,10 @@ test('each transition is recorded in state, timeline and store', async () => {
     ['status', 'Active', 'Stable', 'ic@example.com'],
     ['status', 'Stable', 'Active', 'ic@example.com'],
     ['status', 'Active', 'Closed', 'ic@example.com'],
+    // Closing renounces the roles; reopening restores them.
+    ['role', undefined, undefined, 'ic@example.com'],
     ['status', 'Closed', 'Stable', 'ic@example.com'],
+    ['role', undefined, undefined, 'ic@example.com'],
   ]);
   const record = await stored(reopened);
   expect(record.timeline).toEqual(reopened.timeline);

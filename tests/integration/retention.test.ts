@@ -35,7 +35,7 @@ test('a closed incident completes after retention and a reopen resumes it from t
 
   const reopened = await h.client.update(incident.id, { status: 'Active', severity: 'High' }, 'ic@example.com');
   expect(reopened).toMatchObject({ id: incident.id, number: incident.number, status: 'Active', severity: 'High' });
-  expect(reopened.timeline.map((e) => e.kind)).toEqual(['declared', 'status', 'status', 'resumed', 'note', 'resumed', 'status', 'changed']);
+  expect(reopened.timeline.map((e) => e.kind)).toEqual(['declared', 'status', 'status', 'role', 'resumed', 'note', 'resumed', 'status', 'changed', 'role']);
   expect(await executionStatus(incident.id)).toBe('RUNNING');
   const record = await recorded(h, reopened);
   expect(record.timeline).toEqual(reopened.timeline);

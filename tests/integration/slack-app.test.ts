@@ -393,6 +393,15 @@ describe('buttons', () => {
       expect(JSON.parse(bad.text).errors.rating).toContain('1 to 5');
       await submit(SAM, view, { rating: choice('4'), text: text('Good comms'), anonymous: ticked(true) });
       expect(await eventually(() => feedback.response.texts()[0])).toBe('thanks sam@example.com: 4 anonymous=true');
+
+      // The real feedback update, through the client.
+      extensions.submitFeedback = extensionsFrom(h.client).submitFeedback;
+      const viewsBefore = state().views.length;
+      const real = click(DANA, 'muster_feedback', incident.id);
+      await real.sent;
+      const realView = await eventually(() => state().views.slice(viewsBefore).find((v) => v.callback_id === 'muster_feedback_submit'));
+      await submit(DANA, realView, { rating: choice('5'), text: text('Clear roles'), anonymous: ticked(false) });
+      expect(await eventually(() => real.response.texts()[0])).toBe(`Thank you: your feedback on *${incident.id}* is recorded.`);
     } finally {
       delete extensions.resolveTask;
       delete extensions.snooze;

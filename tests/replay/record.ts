@@ -59,6 +59,7 @@ async function record(name: string): Promise<void> {
     await muster.addTimelineEvent(incident.id, { text: 'Failed over', actor: 'ic@example.com' });
     await muster.update(incident.id, { status: 'Stable' }, 'ic@example.com');
     await muster.update(incident.id, { status: 'Closed' }, 'ic@example.com');
+    await muster.submitFeedback(incident.id, { person: reporter, rating: 4, text: 'Quick failover' });
     await muster.update(incident.id, { status: 'Active' }, 'ic@example.com');
     await muster.update(incident.id, { status: 'Closed' }, 'ic@example.com');
     await muster.temporal.workflow.getHandle(incidentWorkflowId(incident.id)).result();

@@ -6,8 +6,10 @@ import { musterConfigSchema, type MusterFileConfig } from '../../config/muster-c
 import type { Sandbox } from '../../sandbox/server';
 import type { ReceivedMail } from '../../sandbox/smtp';
 
-/** Everything goes to #incidents; High priority also to leadership by mail; Security to #security; #ghost does not exist. */
+/** Dana is engaged for database incidents. Everything goes to #incidents; High priority also to leadership by mail; Security to #security; #ghost does not exist. */
 export const NOTIFY_CONFIG: MusterFileConfig = musterConfigSchema.parse({
+  // Rule-added people are welcomed like everyone else.
+  individuals: [{ email: 'dana@example.com', name: 'Dana DBA', filter: { field: 'tags', op: 'in', value: ['database'] } }],
   notificationTargets: [
     { name: 'All incidents', kind: 'slack-channel', target: '#incidents' },
     { name: 'Leadership', kind: 'email', target: 'leadership@example.com', filter: { field: 'priority', op: 'eq', value: 'High' } },

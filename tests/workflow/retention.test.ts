@@ -86,7 +86,8 @@ test('a closed incident stays a week, completes, and a reopen resumes it from th
   expect(reopened).toMatchObject({ id: incident.id, number: incident.number, status: 'Active' });
   const kinds = reopened.timeline.map((event) => event.kind);
   expect(kinds).toContain('resumed');
-  expect(kinds.slice(-2)).toEqual(['resumed', 'status']);
+  // The reopen restores the roles closing renounced.
+  expect(kinds.slice(-3)).toEqual(['resumed', 'status', 'role']);
   // The workflow's clock moved with the server's: it resumed more than a week after closing.
   const resumedAt = Date.parse(reopened.timeline.find((event) => event.kind === 'resumed')!.at);
   expect(resumedAt - closedAt).toBeGreaterThanOrEqual(7 * DAY_MS);

@@ -70,6 +70,30 @@ export function googleConference(calendar: calendar_v3.Calendar, calendarId: str
       return toRef(event, operation);
     },
 
+    async scheduleMeeting({ incidentId, kind, title, description, attendees, start, end }) {
+      const operation = 'scheduleMeeting';
+      // Its own id per incident and kind, so a retry collides with the first insert like ensureConference.
+      const eventId = conferenceEventId(`${incidentId}/${kind}`);
+      const created = await callUnless(operation, [409], () =>
+        calendar.events.insert({
+          calendarId,
+          conferenceDataVersion: 1,
+          sendUpdates: 'all',
+          requestBody: {
+            id: eventId,
+            summary: title,
+            description,
+            start: { dateTime: start },
+            end: { dateTime: end },
+            attendees: attendees.map((email) => ({ email })),
+            conferenceData: { createRequest: { requestId: eventId, conferenceSolutionKey: { type: 'hangoutsMeet' } } },
+          },
+        }),
+      );
+      const event = created ?? (await call(operation, () => calendar.events.get({ calendarId, eventId })));
+      return toRef(event, operation);
+    },
+
     async updateConference(conferenceId, { title, attendees }) {
       const operation = 'updateConference';
       let attendeeList: calendar_v3.Schema$EventAttendee[] | undefined;
