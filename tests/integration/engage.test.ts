@@ -4,6 +4,7 @@
  * asserted from the workflow's state and the sandbox's state (channel members, group members,
  * PagerDuty pages).
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -231,4 +232,30 @@ test('role changes: every rejection says why; leaving every role leaves the tact
   const after = await h.client.changeRole(id, { action: 'renounce', role: 'Observer', person: { email: 'sam@example.com' } }, 'ic@example.com');
   expect(after.participants.some((p) => p.email === 'sam@example.com')).toBe(false);
   expect(groupMembers(tactical)).not.toContain('sam@example.com');
+});
+
+test('muster engage-oncall: the CLI engages and pages, and refuses an unknown service with exit code 2', async () => {
+  const { incident: declared } = await h.client.declare({ title: 'Disk full', priority: 'Medium', reporter: { email: 'rita@example.com' }, commander: { email: 'ic@example.com' } });
+  await until(declared.id, (i) => i.assembledAt !== undefined);
+  // Not spawnSync: the worker runs in this process and must keep serving while the CLI waits.
+  const cli = (...args: string[]) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--require', 'tsx/cjs', 'client/cli.ts', '--as', 'ic@example.com', ...args],
+        { cwd: join(__dirname, '../..'), env: { ...process.env, TEMPORAL_ADDRESS: h.temporal.address, MUSTER_TASK_QUEUE: h.temporal.taskQueue, MUSTER_INCIDENT_PREFIX: h.prefix } },
+        (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  const engaged = await cli('engage-oncall', declared.id.toLowerCase(), 'Database on-call', '--role', 'scribe', '--page');
+  expect(engaged.status).toBe(0);
+  expect(engaged.stdout).toContain('ic@example.com engaged Dana DBA, on call for Database on-call, as Scribe');
+  expect(engaged.stdout).toContain('Paged Dana DBA through Database on-call');
+  expect(roles(await h.client.get(declared.id))['dana@example.com']).toEqual(['Scribe']);
+  expect(pagesFor(declared.id)).toHaveLength(1);
+
+  const refused = await cli('engage-oncall', declared.id, 'Payroll');
+  expect(refused.status).toBe(2);
+  expect(refused.stderr).toContain('Refused: Payroll is not an on-call service');
 });
