@@ -18,6 +18,9 @@ export interface SlackAppSettings {
   timelineReaction: string;
 }
 
+/** A channel not found among incidents is not looked up again for this long (a new incident's may appear). */
+const MISS_TTL_MS = 3_000;
+
 /** A mistake the person can fix; shown to them as is. */
 export class UserError extends Error {
   override readonly name = 'UserError';
@@ -26,6 +29,7 @@ export class UserError extends Error {
 export class SlackContext {
   private readonly people = new Map<string, Promise<Person>>();
   private readonly channels = new Map<string, string>();
+  private readonly misses = new Map<string, number>();
 
   constructor(
     readonly client: MusterClient,
@@ -65,6 +69,9 @@ export class SlackContext {
     if (!channelId) return undefined;
     const known = this.channels.get(channelId);
     if (known) return known;
+    // Busy ordinary channels send many events: look them up in the store at most every few seconds.
+    const missedAt = this.misses.get(channelId);
+    if (missedAt !== undefined && Date.now() - missedAt < MISS_TTL_MS) return undefined;
     let cursor: string | undefined;
     // Incident channels are few next to incidents' lifetime; one pass over the store fills the map.
     for (let pages = 0; pages < 20; pages++) {
@@ -76,7 +83,10 @@ export class SlackContext {
       if (this.channels.has(channelId) || !page.nextCursor) break;
       cursor = page.nextCursor;
     }
-    return this.channels.get(channelId);
+    const found = this.channels.get(channelId);
+    if (found) this.misses.delete(channelId);
+    else this.misses.set(channelId, Date.now());
+    return found;
   }
 
   /** Remembers a channel Muster just learnt about (e.g. the one a declaration made). */
