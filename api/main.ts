@@ -5,6 +5,8 @@ import { MusterClient } from '../client';
 import { openStore } from '../store';
 import { createLogger } from '../worker/logging';
 import { buildApi } from './server';
+import { mountSlackApp } from './slack/app';
+import { slackAppOptions } from './slack/from-config';
 
 export async function runApi(): Promise<void> {
   const config = loadConfig();
@@ -17,8 +19,12 @@ export async function runApi(): Promise<void> {
     settings: config.settings,
   });
   const app = await buildApi({ client, store, tokens: config.api.tokens, logger });
+  const slackOptions = slackAppOptions(config, { client, store, logger: logger.child({ component: 'slack' }) });
+  const slack = slackOptions ? await mountSlackApp(app, slackOptions) : undefined;
   await app.listen({ host: config.api.host, port: config.api.port });
+  await slack?.start();
   const stop = async () => {
+    await slack?.stop();
     await app.close();
     await connection.close();
     await store.close();

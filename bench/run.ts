@@ -4,6 +4,7 @@
  */
 import { assemblyBench } from './assembly';
 import { remindersBench } from './reminders';
+import { slackAckBench } from './slack-ack';
 import { engageBench } from './engage';
 
 export type Emit = (metric: string, value: number | string, unit: string) => void;
@@ -11,6 +12,7 @@ export type Emit = (metric: string, value: number | string, unit: string) => voi
 const BENCHES: Record<string, (flags: Record<string, string>, emit: Emit) => Promise<void>> = {
   assembly: assemblyBench,
   reminders: remindersBench,
+  'slack-ack': slackAckBench,
   engage: engageBench,
 };
 

@@ -35,6 +35,8 @@ import {
 import type { AddTaskRequest, TaskListItem } from '../domain/tasks';
 import type { PostReportRequest } from '../domain/reports';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { AddParticipantRequest, ChannelActivity, RemoveParticipantRequest } from '../domain/incident';
+import { validateChannelActivity } from '../domain/participation';
 import {
   IncidentRuleError,
   isIncidentId,
@@ -69,6 +71,9 @@ import {
   resolveTaskUpdate,
   snoozeReminderUpdate,
   type SnoozeReminderRequest,
+  addParticipantUpdate,
+  recordChannelActivitySignal,
+  removeParticipantUpdate,
   type IncidentRegistryWorkflow,
   type IncidentWorkflow,
   type IncidentWorkflowInput,
@@ -369,6 +374,41 @@ export class MusterClient {
       if (items.length >= limit) break;
     }
     return items;
+  }
+
+  /** Adds someone as Observer or Participant (promotes an Observer asking to take part); a no-op if already involved. */
+  async addParticipant(incidentId: string, request: AddParticipantRequest): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(addParticipantUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  /** Someone left: their Observer/Participant roles go (duties stay); refused for the commander. */
+  async removeParticipant(incidentId: string, request: RemoveParticipantRequest): Promise<IncidentState> {
+    try {
+      return await this.handle(incidentId).executeUpdate(removeParticipantUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  /** A message by `person` in the incident channel (signal: counts toward Observer -> Participant). */
+  async recordChannelActivity(incidentId: string, activity: ChannelActivity): Promise<void> {
+    try {
+      validateChannelActivity(activity);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      await this.handle(incidentId).signal(recordChannelActivitySignal, activity);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
+      throw err;
+    }
   }
 
   /**

@@ -59,6 +59,11 @@ const schema = vendorEnvSchema.extend({
   MUSTER_WORKFLOW_BUNDLE: z.string().optional(),
   /** Workflows the worker keeps in memory; fewer costs replays, more costs RAM (about 100 kB each). */
   MUSTER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
+  SLACK_SIGNING_SECRET_FILE: z.string().trim().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().trim().regex(/^xapp-/, 'an app-level token starts with xapp-').optional(),
+  MUSTER_SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command like /muster').default('/muster'),
+  MUSTER_SLACK_TIMELINE_REACTION: z.string().regex(/^[a-z0-9_+-]{1,100}$/, 'an emoji name without colons, e.g. stopwatch').default('stopwatch'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -85,6 +90,8 @@ export interface MusterConfig {
   /** Bounds the worker's workflow cache (Temporal's default scales with the machine's memory). */
   maxCachedWorkflows?: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** The Slack app (api/slack): on when a signing secret (HTTP) or an app token (Socket Mode) is set. */
+  slackApp: { signingSecret?: string; appToken?: string; command: string; timelineReaction: string };
 }
 
 export class ConfigError extends Error {
@@ -137,5 +144,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
     workflowBundlePath: e.MUSTER_WORKFLOW_BUNDLE,
     maxCachedWorkflows: e.MUSTER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
+    slackApp: {
+      signingSecret: e.SLACK_SIGNING_SECRET ?? (e.SLACK_SIGNING_SECRET_FILE ? readFileSync(e.SLACK_SIGNING_SECRET_FILE, 'utf8').trim() : undefined),
+      appToken: e.SLACK_APP_TOKEN,
+      command: e.MUSTER_SLACK_COMMAND,
+      timelineReaction: e.MUSTER_SLACK_TIMELINE_REACTION,
+    },
   };
 }

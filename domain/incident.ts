@@ -27,6 +27,8 @@ export interface Person {
 export interface Participant extends Person {
   roles: Role[];
   joinedAt: string;
+  /** Messages they posted in the incident channel (an Observer becomes a Participant after a few). */
+  activity?: number;
   /** Set when closing renounced every role; `previousRoles` keeps what they held, for a reopen. */
   renouncedAt?: string;
   previousRoles?: Role[];
@@ -281,4 +283,23 @@ export interface Page<T> {
   items: T[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
+}
+
+/** Someone joined the incident (e.g. the channel, or a Join button); nothing happens if they are in it already. */
+export interface AddParticipantRequest {
+  person: Person;
+  /** Observer (watching, e.g. joined the channel) or Participant (asked to take part). */
+  role: 'Observer' | 'Participant';
+  actor: string;
+}
+
+/** Someone left the incident (e.g. the channel); duties (Liaison, Scribe) stay, the commander cannot leave. */
+export interface RemoveParticipantRequest {
+  person: Person;
+  actor: string;
+}
+
+/** A message someone posted in the incident channel. */
+export interface ChannelActivity {
+  person: Person;
 }

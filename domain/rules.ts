@@ -42,7 +42,7 @@ export class IncidentRuleError extends Error {
   }
 }
 
-const invalid = (field: string, message: string) => new IncidentRuleError('invalid_field', message, field);
+export const invalid = (field: string, message: string) => new IncidentRuleError('invalid_field', message, field);
 
 /** Which statuses each status may move to. Closed may reopen: Closed is not the end. */
 export const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
@@ -70,7 +70,7 @@ function text(field: string, value: unknown, max: number, { required }: { requir
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-function person(field: string, value: unknown): Person {
+export function person(field: string, value: unknown): Person {
   if (typeof value !== 'object' || value === null) throw invalid(field, `${field} must be an object with an email`);
   const { email, name } = value as Record<string, unknown>;
   if (typeof email !== 'string' || !EMAIL.test(email.trim())) {
@@ -201,12 +201,12 @@ export function validateNote(note: TimelineNote): TimelineNote {
   return result;
 }
 
-function addEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq'>): void {
+export function addEvent(state: IncidentState, event: Omit<TimelineEvent, 'seq'>): void {
   const last = state.timeline[state.timeline.length - 1];
   state.timeline.push({ seq: (last?.seq ?? 0) + 1, ...event });
 }
 
-function touch(state: IncidentState, at: string): void {
+export function touch(state: IncidentState, at: string): void {
   state.updatedAt = at;
   state.version += 1;
 }

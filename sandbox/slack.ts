@@ -150,6 +150,8 @@ interface State {
   views: Map<string, View>;
   /** Message timestamps count up from a fixed instant so runs are repeatable. */
   tick: number;
+  /** What apps posted to response_urls (/_sandbox/response/<id>), oldest first. */
+  responses?: Array<{ id: string; body: unknown }>;
 }
 
 const freshState = (): State => ({ channels: new Map(), messages: [], bookmarks: [], views: new Map(), tick: 0 });
@@ -665,6 +667,11 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
         router.add('slack', 'POST', `/api/${name}`, answer(method), name);
         router.add('slack', 'GET', `/api/${name}`, answer(method), name);
       }
+      // A response_url: tests hand the app /_sandbox/response/<any id> and read what it posted.
+      router.add('slack', 'POST', '/_sandbox/response/:id', (request) => {
+        (state.responses ??= []).push({ id: request.params.id!, body: request.body });
+        return { body: { ok: true } };
+      }, 'response_url');
       // Anything else under /api/ gets Slack's own answer, so a missing emulation is plain in the log.
       router.add('slack', 'POST', '/api/:method', answer(undefined), 'unknown_method');
     },
@@ -717,6 +724,7 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
         messages: state.messages.map((m) => ({ channel: m.channel, ...messageJson(m, true), ...(m.ephemeralTo ? { ephemeral_to: m.ephemeralTo } : {}) })),
         bookmarks: state.bookmarks.map((b) => ({ ...b })),
         views: [...state.views.values()].map(viewJson),
+        ...(state.responses?.length ? { responses: [...state.responses] } : {}),
       };
     },
   };

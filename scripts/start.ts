@@ -18,6 +18,9 @@ import { openSandboxTargetChannels, providersFromConfig, sandboxVendorEnv } from
 import { anyVendorConfigured } from '../config/vendors';
 import { startSandbox } from '../sandbox/server';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mountSlackApp } from '../api/slack/app';
+import { slackAppOptions } from '../api/slack/from-config';
 
 async function start(): Promise<void> {
   const stop = stopSignal();
@@ -41,7 +44,8 @@ async function start(): Promise<void> {
     if (!anyVendorConfigured(config.vendors) && config.vendors.sandbox.mode === 'auto') {
       const sandbox = await startSandbox({ port: config.vendors.sandbox.port, tlsPort: config.vendors.sandbox.tlsPort, dataDir: join(config.dataDir, 'sandbox') });
       cleanup.unshift(() => sandbox.stop());
-      config = loadConfig({ ...process.env, ...sandboxVendorEnv(sandbox, { email: config.vendors.sandboxEmail }) });
+      // The sandbox's Slack app gets a fresh signing secret, printed below for signed test requests.
+      config = loadConfig({ SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'), ...process.env, ...sandboxVendorEnv(sandbox, { email: config.vendors.sandboxEmail }) });
       await openSandboxTargetChannels(sandbox, config.incident.config);
       sandboxUrl = sandbox.url;
     }
@@ -71,8 +75,12 @@ async function start(): Promise<void> {
     // The digests' Schedules (visible and pausable in the Web UI's Schedules page).
     await ensureDigestSchedules(client.temporal, { taskQueue: config.temporal.taskQueue });
     const api = await buildApi({ client, store, tokens: config.api.tokens, logger: logger.child({ component: 'api' }) });
+    const slackOptions = slackAppOptions(config, { client, store, logger: logger.child({ component: 'slack' }) });
+    const slack = slackOptions ? await mountSlackApp(api, slackOptions) : undefined;
     const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
     cleanup.unshift(() => api.close());
+    await slack?.start();
+    if (slack) cleanup.unshift(() => slack.stop());
 
     say(
       [
@@ -82,6 +90,7 @@ async function start(): Promise<void> {
         `  API docs          ${apiUrl}/docs`,
         `  Temporal          ${config.temporal.address}`,
         uiUrl ? `  Temporal Web UI   ${uiUrl}` : undefined,
+        slack ? `  Slack app         ${slack.path ? `${apiUrl}${slack.path}` : 'Socket Mode'}${sandboxUrl ? `  (signing secret ${config.slackApp.signingSecret})` : ''}` : undefined,
         sandboxUrl ? `  Vendor sandbox    ${sandboxUrl}  (no vendor credentials set: Slack, Google, Jira and PagerDuty are emulated here)` : undefined,
         `  Configuration     ${config.incident.source}`,
         '',

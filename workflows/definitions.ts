@@ -12,6 +12,9 @@ import type { EngageOncallRequest } from '../domain/engagement';
 import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
+  AddParticipantRequest,
+  ChannelActivity,
+  RemoveParticipantRequest,
   ChangeRoleRequest,
   DeclareIncidentInput,
   ExecutiveReport,
@@ -146,6 +149,12 @@ export const retryResourceUpdate = defineUpdate<IncidentState, [RetryResourceReq
 /** Assigns or renounces a role (commander, liaison, scribe, participant, observer). */
 export const changeRoleUpdate = defineUpdate<IncidentState, [ChangeRoleRequest]>('changeRole');
 
+/** Someone joined (the channel, a Join button): added as Observer or Participant; a no-op if already involved. */
+export const addParticipantUpdate = defineUpdate<IncidentState, [AddParticipantRequest]>('addParticipant');
+/** Someone left (the channel): their Observer/Participant roles go; refused for the commander. */
+export const removeParticipantUpdate = defineUpdate<IncidentState, [RemoveParticipantRequest]>('removeParticipant');
+/** A message someone posted in the incident channel: counts toward Observer -> Participant. */
+export const recordChannelActivitySignal = defineSignal<[ChannelActivity]>('recordChannelActivity');
 /** A participant's feedback (rating 1-5, text, anonymous); a second from the same person replaces the first. */
 export const submitFeedbackUpdate = defineUpdate<IncidentState, [SubmitFeedbackRequest]>('submitFeedback');
 

@@ -34,6 +34,7 @@ import {
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
 import { runAssembly, type AssemblyControl } from './assembly';
+import { installParticipationHandlers } from './participation';
 import { runTransitions, statusChanged, storeFeedback, type TransitionControl } from './transitions';
 import { applyFeedback, validateFeedback } from '../domain/feedback';
 import { validateEngageOncall } from '../domain/engagement';
@@ -256,6 +257,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerReminderHandlers(() => state, settings);
   registerTaskHandlers(() => state);
   registerReportHandlers(() => state);
+  installParticipationHandlers({
+    state: () => state,
+    changed: (incident) => {
+      publish(incident);
+      assembly.syncNeeded = true;
+    },
+    left: async (incident, before) => {
+      if (patched('engagement')) await removeLeavers(incident, before);
+    },
+    now,
+  });
 
   if (!state) {
     const stored = await loadIncident(incidentId);
