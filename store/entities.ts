@@ -7,7 +7,7 @@
  * back byte-for-byte, and UTC ISO strings of one format sort correctly as text.
  */
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import type { IncidentReports, Participant, Resource, Task } from '../domain/incident';
+import type { IncidentReports, Participant, ReminderClocks, Resource, Task } from '../domain/incident';
 
 export interface IncidentRow {
   id: string;
@@ -35,6 +35,8 @@ export interface IncidentRow {
   version: number;
   tasks?: Task[] | null;
   reports?: IncidentReports | null;
+  /** Kept so a snooze or a running clock survives the workflow ending and resuming from here. */
+  reminders?: ReminderClocks | null;
 }
 
 export interface TimelineEventRow {
@@ -79,6 +81,7 @@ export const IncidentEntity = new EntitySchema<IncidentRow>({
     version: { type: 'integer' },
     tasks: { type: 'json', nullable: true },
     reports: { type: 'json', nullable: true },
+    reminders: { type: 'json', nullable: true },
   },
   uniques: [{ name: 'incidents_prefix_number_unique', properties: ['prefix', 'number'] }],
   // The commander filter is case-insensitive, so index what it compares. Expression indexes

@@ -39,6 +39,7 @@ export function toIncidentRow(incident: IncidentRecord): IncidentRow {
     version: incident.version,
     tasks: incident.tasks ?? null,
     reports: incident.reports ?? null,
+    reminders: incident.reminders ?? null,
   };
 }
 
@@ -68,6 +69,7 @@ export function fromIncidentRow(row: IncidentRow): IncidentRecord {
   if (row.assembledAt !== null) record.assembledAt = row.assembledAt;
   if (row.tasks) record.tasks = row.tasks;
   if (row.reports) record.reports = row.reports;
+  if (row.reminders) record.reminders = row.reminders;
   return record;
 }
 

@@ -55,7 +55,7 @@ export async function mountSlackApp(server: FastifyInstance | undefined, options
     await receiver.mount(server);
   }
   const ctx = new SlackContext(options.client, options.store, bolt.client, { command: options.command, timelineReaction: options.timelineReaction }, options.logger);
-  const extensions = extensionsFrom(options.client);
+  const extensions = extensionsFrom(options.client, options.store);
   registerCommands(bolt, ctx, extensions);
   registerModals(bolt, ctx, extensions);
   registerActions(bolt, ctx, extensions);

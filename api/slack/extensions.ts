@@ -6,6 +6,7 @@
 import type { Person } from '../../domain/incident';
 import type { Task } from '../../domain/incident';
 import type { MusterClient } from '../../client';
+import type { IncidentStore } from '../../store';
 import type { ModalActions } from './modals';
 
 export interface SlackExtensions extends ModalActions {
@@ -26,8 +27,8 @@ export function formatTask(task: Task & { incidentId?: string }): string {
   return `• ${task.incidentId ? `*${task.incidentId}* ` : ''}*${task.id}* ${task.description} (${who}; ${state})`;
 }
 
-/** The extensions this Muster's client offers. */
-export function extensionsFrom(client: MusterClient): SlackExtensions {
+/** Changes go to the workflow through the client; a person's tasks across incidents come from the store. */
+export function extensionsFrom(client: MusterClient, store: IncidentStore): SlackExtensions {
   return {
     async subscribe(incidentId, request) {
       await client.subscribe(incidentId, request);
@@ -60,8 +61,8 @@ export function extensionsFrom(client: MusterClient): SlackExtensions {
       return tasks.length === 0 ? `*${incidentId}* has no tasks.` : [`*Tasks of ${incidentId}*`, ...tasks.map((t) => formatTask(t))].join('\n');
     },
     async tasksFor(email) {
-      const tasks = await client.tasksFor(email);
-      return tasks.length === 0 ? 'You have no tasks in open incidents.' : ['*Your tasks*', ...tasks.map((t) => formatTask(t))].join('\n');
+      const tasks = await store.listTasksFor(email, { status: 'Open' });
+      return tasks.length === 0 ? 'You have no open tasks.' : ['*Your open tasks*', ...tasks.map((t) => formatTask(t))].join('\n');
     },
     async resolveTask(incidentId, taskId, actor) {
       const task = await client.resolveTask(incidentId, taskId, actor);

@@ -40,7 +40,8 @@ async function record(name: string): Promise<void> {
   // MUSTER_CONFIG=config/muster.example.yaml records engagement too (rules, role policy, a page).
   const vendors = providersFromConfig(loadConfig(sandboxVendorEnv(sandbox)).vendors, loadMusterConfig().config);
   const worker = await createMusterWorker({ connection: nativeConnection, temporal, deps: { store, ...vendors } });
-  const settings = { ...DEFAULT_SETTINGS, closedRetentionMs: 2_000 };
+  // A short tactical cadence, so a report reminder fires (and is snoozed) within the recording.
+  const settings = { ...DEFAULT_SETTINGS, closedRetentionMs: 2_000, reportReminders: { High: { tactical: 1_500, executive: 60_000 } } };
   const muster = new MusterClient(new Client({ connection }), { taskQueue: 'record', incidentPrefix: 'REC', settings });
 
   await worker.runUntil(async () => {
@@ -57,6 +58,16 @@ async function record(name: string): Promise<void> {
     await muster.update(incident.id, { status: 'Active' }, 'ic@example.com').catch(() => undefined);
     await muster.engageOncall(incident.id, { service: 'PSVCDB1', page: true, actor: 'ic@example.com' }).catch(() => undefined);
     await muster.addTimelineEvent(incident.id, { text: 'Failed over', actor: 'ic@example.com' });
+    const dana = { email: 'dana@example.com' };
+    await muster.addParticipant(incident.id, { person: dana, role: 'Observer', actor: dana.email });
+    for (let i = 0; i < 3; i++) await muster.recordChannelActivity(incident.id, { person: dana });
+    await waitFor(async () => (await muster.get(incident.id)).timeline.some((e) => e.kind === 'reminder'));
+    await muster.snoozeReminder(incident.id, { kind: 'tactical', minutes: 30, actor: 'ic@example.com' });
+    await muster.postReport(incident.id, { kind: 'tactical', conditions: 'Latency 2 s', actions: 'Failing over', needs: 'None', actor: 'ic@example.com' });
+    await muster.postReport(incident.id, { kind: 'executive', currentStatus: 'Mitigated', overview: 'Replica lag', nextSteps: 'Review', actor: 'ic@example.com' });
+    const task = await muster.addTask(incident.id, { description: 'Alert on replica lag', actor: 'ic@example.com', assignees: [dana.email] });
+    await muster.resolveTask(incident.id, task.id, dana.email);
+    await muster.removeParticipant(incident.id, { person: dana, actor: dana.email });
     await muster.update(incident.id, { status: 'Stable' }, 'ic@example.com');
     await muster.update(incident.id, { status: 'Closed' }, 'ic@example.com');
     await muster.submitFeedback(incident.id, { person: reporter, rating: 4, text: 'Quick failover' });
