@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
-import { filterSchema, formatIssuePath, type Filter } from '../domain/filters';
+import { formatIssuePath, type Filter } from '../domain/filters';
+import { filterSchema } from '../domain/filter-schema';
 import { DEFAULT_INCIDENT_TYPES, DEFAULT_SETTINGS, PRIORITIES, SEVERITIES, VISIBILITIES } from '../domain/incident';
 
 export const DEFAULT_CONFIG_FILE = 'config/muster.yaml';

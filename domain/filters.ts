@@ -6,7 +6,6 @@
  * Shape: a condition `{ "field": "priority", "op": "eq", "value": "High" }`, or a combination
  * `{ "and": [...] }`, `{ "or": [...] }`, `{ "not": {...} }`, nested to MAX_FILTER_DEPTH levels.
  */
-import { z } from 'zod';
 import { INCIDENT_STATUSES, PRIORITIES, SEVERITIES, VISIBILITIES, type IncidentState } from './incident';
 
 export const FILTER_FIELDS = [
@@ -74,7 +73,7 @@ export class FilterError extends Error {
 }
 
 type IssuePath = Array<string | number>;
-interface Issue {
+export interface Issue {
   path: IssuePath;
   message: string;
 }
@@ -82,20 +81,20 @@ interface Issue {
 /**
  * Validates and returns a fresh copy. Hand-written rather than a zod union because a union
  * failure says "invalid input" at the node; walking by hand names the exact key and what is
- * allowed there. Wrapped in zod so config schemas can embed it and get their own path prefix.
+ * allowed there. No zod here: workflows import this module, and every cached workflow would
+ * evaluate zod's modules again (domain/filter-schema.ts wraps it for config schemas).
  */
-export const filterSchema = z.unknown().transform((input, ctx): Filter => {
+export function readFilterIssues(input: unknown): { filter?: Filter; issues: Issue[] } {
   const issues: Issue[] = [];
   const filter = readFilter(input, [], 1, issues);
-  for (const { path, message } of issues) ctx.addIssue({ code: 'custom', path, message });
-  return filter ?? z.NEVER;
-});
+  return issues.length === 0 && filter ? { filter, issues } : { issues };
+}
 
 /** Parses a filter from config; the error names each bad key by its path under `path`. */
 export function parseFilter(input: unknown, path = 'filter'): Filter {
-  const result = filterSchema.safeParse(input);
-  if (result.success) return result.data;
-  throw new FilterError(result.error.issues.map((i) => `${formatIssuePath(i.path, path)}: ${i.message}`));
+  const { filter, issues } = readFilterIssues(input);
+  if (filter) return filter;
+  throw new FilterError(issues.map((i) => `${formatIssuePath(i.path, path)}: ${i.message}`));
 }
 
 /** `['rules', 2, 'filter', 'and', 1, 'op']` -> `rules[2].filter.and[1].op`, for any zod issue path. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   describeFilter,
-  filterSchema,
   FilterError,
   formatIssuePath,
   matches,
@@ -10,6 +9,7 @@ import {
   type Filter,
   type IncidentLike,
 } from '../../domain/filters';
+import { filterSchema } from '../../domain/filter-schema';
 
 const INCIDENT: IncidentLike = {
   type: 'Operational',
