@@ -68,7 +68,7 @@ export function errorHandler(err: FastifyError | Error, request: FastifyRequest,
     return;
   }
   if (err instanceof IncidentRejectedError) {
-    const status = err.code === 'invalid_transition' ? 409 : 400;
+    const status = err.code === 'invalid_transition' ? 409 : err.code === 'not_allowed' ? 403 : 400;
     void reply.status(status).send({ error: err.code, message: err.message, field: err.field });
     return;
   }

@@ -127,7 +127,7 @@ export const errorSchema = {
   type: 'object',
   required: ['error', 'message'],
   properties: {
-    error: { type: 'string', description: 'invalid_field, invalid_transition, not_found, unauthorized, unavailable, internal' },
+    error: { type: 'string', description: 'invalid_field, invalid_transition, not_allowed, not_found, unauthorized, unavailable, internal' },
     message: { type: 'string', description: 'what went wrong and what to do' },
     field: { type: 'string', description: 'the request field that is wrong, for invalid_field' },
   },

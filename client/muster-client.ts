@@ -34,6 +34,7 @@ import {
 } from '../domain/incident';
 import type { AddTaskRequest, TaskListItem } from '../domain/tasks';
 import type { PostReportRequest } from '../domain/reports';
+import { checkAddTimelineNote, validateAddTimelineNote, type AddedTimelineNote, type AddTimelineNoteRequest } from '../domain/timeline';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { AddParticipantRequest, ChannelActivity, RemoveParticipantRequest } from '../domain/incident';
 import { validateChannelActivity } from '../domain/participation';
@@ -49,6 +50,7 @@ import {
 } from '../domain/rules';
 import {
   addTimelineEventSignal,
+  addTimelineNoteUpdate,
   allocateIncidentIdUpdate,
   DEFAULT_INCIDENT_PREFIX,
   DEFAULT_TASK_QUEUE,
@@ -63,6 +65,7 @@ import {
   registryWorkflowId,
   retryResourceUpdate,
   REGISTRY_WORKFLOW_TYPE,
+  REJECTION_TYPES,
   updateIncidentUpdate,
   addTaskUpdate,
   listTasksQuery,
@@ -140,7 +143,7 @@ function rejected(err: unknown): never {
 function fromUpdateFailure(err: unknown): unknown {
   const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
-    const code: RuleErrorCode = cause.type === 'invalid_transition' ? 'invalid_transition' : 'invalid_field';
+    const code: RuleErrorCode = (REJECTION_TYPES as readonly string[]).includes(cause.type ?? '') ? (cause.type as RuleErrorCode) : 'invalid_field';
     const field = (cause.details?.[0] as { field?: string } | undefined)?.field;
     return new IncidentRejectedError(code, cause.message, field);
   }
@@ -338,6 +341,41 @@ export class MusterClient {
       signal: addTimelineEventSignal,
       signalArgs: [checked],
     });
+  }
+
+  /**
+   * Adds a note to the timeline and returns it as the timeline has it, in one round trip (an
+   * update: it returns once the workflow has applied the note). With `requireDirector` an actor
+   * who is neither the commander nor a scribe is refused (IncidentRejectedError, code
+   * not_allowed, field actor) and nothing is added; with `once` (and `at`) a note with the same
+   * text and time is not added twice (`added: false`). An incident whose workflow has ended is
+   * resumed from its stored record, as for addTimelineEvent.
+   */
+  async addTimelineNote(incidentId: string, request: AddTimelineNoteRequest): Promise<AddedTimelineNote> {
+    try {
+      checkAddTimelineNote(request);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      return await this.handle(incidentId).executeUpdate(addTimelineNoteUpdate, { args: [request] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
+    }
+    const ended = await this.get(incidentId);
+    try {
+      validateAddTimelineNote(ended, request);
+    } catch (err) {
+      rejected(err);
+    }
+    try {
+      return await this.temporal.workflow.executeUpdateWithStart(addTimelineNoteUpdate, {
+        args: [request],
+        startWorkflowOperation: this.resumeOperation(ended),
+      });
+    } catch (err) {
+      throw fromUpdateFailure(err);
+    }
   }
 
   /** Incidents newest first, from Temporal visibility (eventually consistent by a second or so). */

@@ -28,8 +28,11 @@ import {
 } from './incident';
 import { isResourceKind, RESOURCE_KINDS, RESOURCE_LABELS, type ResourceKind } from './resources';
 
-/** Why a request was refused. `invalid_field` is the caller's input; `invalid_transition` is the incident's state. */
-export type RuleErrorCode = 'invalid_field' | 'invalid_transition';
+/**
+ * Why a request was refused. `invalid_field` is the caller's input; `invalid_transition` is the
+ * incident's state; `not_allowed` is who asked (e.g. only the commander or a scribe may).
+ */
+export type RuleErrorCode = 'invalid_field' | 'invalid_transition' | 'not_allowed';
 
 export class IncidentRuleError extends Error {
   override readonly name = 'IncidentRuleError';
@@ -312,6 +315,19 @@ export function applyChanges(state: IncidentState, normalized: IncidentChanges, 
 export function applyNote(state: IncidentState, note: TimelineNote, at: string): void {
   addEvent(state, { at: note.at ?? at, actor: note.actor, kind: 'note', text: note.text });
   touch(state, at);
+}
+
+/** Whether this actor directs the incident: its commander or one of its scribes. */
+export function directs(state: IncidentState, actor: string): boolean {
+  const who = actor.trim().toLowerCase();
+  return state.commander.email === who || state.participants.some((p) => p.email === who && p.roles.includes('Scribe'));
+}
+
+/** Refuses (not_allowed, field actor) an actor who is neither the commander nor a scribe; `what` completes "… can <what>". */
+export function validateDirector(state: IncidentState, actor: string, what: string): void {
+  if (!directs(state, actor)) {
+    throw new IncidentRuleError('not_allowed', `only the commander (${state.commander.email}) or the scribe of ${state.id} can ${what}`, 'actor');
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * change is applied, always with a 'task' timeline event.
  */
 import type { IncidentState, Task } from './incident';
-import { applyEvent, IncidentRuleError } from './rules';
+import { applyEvent, IncidentRuleError, validateDirector } from './rules';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const TASK_LIMITS = { description: 2_000, assignees: 20, tasks: 500 } as const;
@@ -20,6 +20,8 @@ export interface AddTaskRequest {
   resolveBy?: string;
   review?: boolean;
   actor: string;
+  /** Refuse (not_allowed, field actor) unless the actor is the incident's commander or one of its scribes. */
+  requireDirector?: boolean;
 }
 
 export interface TaskActionRequest {
@@ -48,6 +50,8 @@ export function validateAddTask(incident: IncidentState, request: AddTaskRequest
   const description = request.description.trim();
   if (description.length > TASK_LIMITS.description) throw invalid('description', `description must be at most ${TASK_LIMITS.description} characters (got ${description.length})`);
   if (typeof request.actor !== 'string' || request.actor.trim() === '') throw invalid('actor', 'actor must not be empty');
+  if (request.requireDirector !== undefined && typeof request.requireDirector !== 'boolean') throw invalid('requireDirector', 'requireDirector must be true or false');
+  if (request.requireDirector) validateDirector(incident, request.actor, 'add tasks');
   const owner = request.owner === undefined ? request.actor.trim().toLowerCase() : email('owner', request.owner);
   if (request.assignees !== undefined && !Array.isArray(request.assignees)) throw invalid('assignees', 'assignees must be a list of email addresses');
   const assignees = [...new Set((request.assignees ?? []).map((a, i) => email(`assignees[${i}]`, a)))];

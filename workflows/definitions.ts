@@ -28,6 +28,7 @@ import type {
 } from '../domain/incident';
 import type { AddTaskRequest, TaskActionRequest } from '../domain/tasks';
 import type { PostReportRequest } from '../domain/reports';
+import type { AddedTimelineNote, AddTimelineNoteRequest } from '../domain/timeline';
 
 export const DEFAULT_TASK_QUEUE = 'muster-incidents';
 export const DEFAULT_INCIDENT_PREFIX = 'INC';
@@ -65,6 +66,12 @@ export interface IncidentWorkflowInput {
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');
 export const updateIncidentUpdate = defineUpdate<IncidentState, [UpdateIncidentRequest]>('updateIncident');
 export const addTimelineEventSignal = defineSignal<[TimelineNote]>('addTimelineEvent');
+/**
+ * Adds a note and returns it once it is in the timeline: one round trip, no query first. With
+ * `requireDirector` the actor must be the commander or a scribe (else rejected, not_allowed);
+ * with `once` and `at` a note already there is not added again.
+ */
+export const addTimelineNoteUpdate = defineUpdate<AddedTimelineNote, [AddTimelineNoteRequest]>('addTimelineNote');
 
 export interface IncidentRegistryInput {
   prefix: string;
@@ -106,7 +113,7 @@ export const searchAttributes = {
 } as const;
 
 /** Rule-error types carried by rejected updates (ApplicationFailure.type). */
-export const REJECTION_TYPES = ['invalid_field', 'invalid_transition'] as const;
+export const REJECTION_TYPES = ['invalid_field', 'invalid_transition', 'not_allowed'] as const;
 
 type Visible = Pick<IncidentRecord, 'title' | 'status' | 'severity' | 'priority' | 'type' | 'commander' | 'visibility'>;
 

@@ -42,6 +42,7 @@ import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, run
 import { registerReminderHandlers, runReminders, type ReminderControl } from './reminders';
 import { registerReportHandlers } from './reports';
 import { registerTaskHandlers } from './tasks';
+import { registerTimelineHandlers } from './timeline';
 import { progressOf, runNotifications, startNotifier, subscribe, type NotifierControl } from './notifications';
 import { validateSubscription } from '../domain/notifications';
 import {
@@ -256,6 +257,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   registerReminderHandlers(() => state, settings);
   registerTaskHandlers(() => state);
+  registerTimelineHandlers(() => state);
   registerReportHandlers(() => state);
   installParticipationHandlers({
     state: () => state,

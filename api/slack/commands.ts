@@ -133,8 +133,9 @@ export function registerCommands(app: App, ctx: SlackContext, extensions: SlackE
         if (args[0]?.toLowerCase() === 'add') args.shift();
         const text = args.join(' ').trim();
         if (!text) throw new UserError(`Say what happened: \`${name} timeline Failed over to the replica\`.`);
-        const [, who] = await directed(id, 'add to the timeline');
-        await ctx.client.addTimelineEvent(id, { text, actor: who.email });
+        // One round trip: the workflow checks the actor (commander or scribe) and adds the note.
+        const who = await me();
+        await ctx.client.addTimelineNote(id, { text, actor: who.email, requireDirector: true });
         return `Added to the timeline of *${id}*.`;
       }
 
@@ -181,9 +182,9 @@ export function registerCommands(app: App, ctx: SlackContext, extensions: SlackE
         const id = await ctx.incidentFor(args, command.channel_id, 'task add INC-7 <description>');
         const description = args.join(' ').trim();
         if (!description) throw new UserError(`Describe the task: \`${name} task add Check the replica lag\`.`);
-        const [incident, who] = await Promise.all([ctx.client.get(id), me()]);
-        ctx.assertDirects(incident, who, 'add tasks');
-        return extensions.addTask(id, { description, actor: who.email });
+        // The workflow checks the actor (commander or scribe) as it adds the task: no query first.
+        const who = await me();
+        return extensions.addTask(id, { description, actor: who.email, requireDirector: true });
       }
       case 'done': {
         const id = await ctx.incidentFor(args, command.channel_id, 'task done INC-7 <task id>');

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { MusterClient } from '../../client';
 import { IncidentNotFoundError, IncidentRejectedError } from '../../client';
 import type { IncidentState, Person } from '../../domain/incident';
-import { isIncidentId } from '../../domain/rules';
+import { IncidentRuleError, isIncidentId, validateDirector } from '../../domain/rules';
 import type { IncidentStore } from '../../store';
 
 export interface SlackAppSettings {
@@ -109,11 +109,14 @@ export class SlackContext {
     throw new UserError(`This is not an incident channel. Run it in the incident's channel, or name the incident: \`${this.settings.command} ${usage}\``);
   }
 
-  /** Commander and Scribe direct the incident; others are told who can. */
+  /** Commander and Scribe direct the incident; others are told who can (as the workflow refuses them). */
   assertDirects(incident: IncidentState, who: Person, what: string): void {
-    const scribe = incident.participants.some((p) => p.email === who.email && p.roles.includes('Scribe'));
-    if (incident.commander.email === who.email || scribe) return;
-    throw new UserError(`Only the commander (${incident.commander.email}) or the scribe of ${incident.id} can ${what}.`);
+    try {
+      validateDirector(incident, who.email, what);
+    } catch (err) {
+      if (err instanceof IncidentRuleError) throw new UserError(sentence(err.message));
+      throw err;
+    }
   }
 
   /** Posts to a response_url: an ephemeral reply to the person who ran the command or clicked. */
@@ -139,12 +142,17 @@ export class SlackContext {
   /** What to tell the person when something they asked for failed. */
   explain(err: unknown): string {
     if (err instanceof UserError) return err.message;
+    // Only the commander or a scribe may: said as a sentence, as assertDirects says it.
+    if (err instanceof IncidentRejectedError && err.code === 'not_allowed') return sentence(err.message);
     if (err instanceof IncidentRejectedError) return `Not done: ${err.message}.`;
     if (err instanceof IncidentNotFoundError) return `There is no incident ${err.incidentId}. \`${this.settings.command} list\` shows the active ones.`;
     this.logger?.error({ err }, 'a Slack request failed');
     return 'Muster could not do that just now (an internal error); please try again in a moment.';
   }
 }
+
+/** A rule's message ("only the commander … can …") as a sentence to show. */
+const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 
 /** `<@U123|name>` or `<@U123>` -> U123. */
 export function mentionedUser(token: string | undefined): string | undefined {

@@ -60,10 +60,8 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       const [reactor, author] = await Promise.all([ctx.person(event.user), message.user ? ctx.person(message.user).catch(() => undefined) : undefined]);
       const text = `${author ? `${author.name ?? author.email}: ` : ''}${message.text}`.slice(0, 4_000);
       const at = tsToIso(ts);
-      // A second reaction (or Slack's retry) on the same message must not import it twice.
-      const incident = await ctx.client.get(incidentId);
-      if (incident.timeline.some((e) => e.kind === 'note' && e.at === at && e.text === text)) return;
-      await ctx.client.addTimelineEvent(incidentId, { text, actor: reactor.email, at });
+      // A second reaction (or Slack's retry) on the same message must not import it twice: `once`.
+      await ctx.client.addTimelineNote(incidentId, { text, actor: reactor.email, at, once: true });
     } catch (err) {
       ctx.logger?.warn({ err, incidentId }, 'could not import a message into the timeline');
       await ctx.tell(channel, event.user, ctx.explain(err));

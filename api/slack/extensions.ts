@@ -11,7 +11,7 @@ import type { ModalActions } from './modals';
 
 export interface SlackExtensions extends ModalActions {
   subscribe(incidentId: string, request: { person: Person; actor: string }): Promise<string>;
-  addTask(incidentId: string, request: { description: string; actor: string }): Promise<string>;
+  addTask(incidentId: string, request: { description: string; actor: string; requireDirector?: boolean }): Promise<string>;
   listTasks(incidentId: string): Promise<string>;
   tasksFor(email: string): Promise<string>;
   resolveTask(incidentId: string, taskId: string, actor: string): Promise<string>;

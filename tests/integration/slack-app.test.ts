@@ -218,6 +218,22 @@ describe('commands', () => {
     await eventually(async () => (await h.client.get(incident.id)).timeline.find((e) => e.kind === 'note' && e.text === 'Restarted the pods' && e.actor === 'sam@example.com'));
   });
 
+  it('timeline and task add refuse others in one round trip with the same message, changing nothing', async () => {
+    const before = await h.client.get(incident.id);
+    const refused = await command(DANA, 'timeline Rolled back the deploy', channel);
+    expect(refused.texts).toEqual([`Only the commander (ic@example.com) or the scribe of ${incident.id} can add to the timeline.`]);
+    const task = await command(DANA, 'task add Check the rollback', channel);
+    expect(task.texts).toEqual([`Only the commander (ic@example.com) or the scribe of ${incident.id} can add tasks.`]);
+    const unchanged = await h.client.get(incident.id);
+    expect(unchanged.timeline).toEqual(before.timeline);
+    expect(unchanged.tasks ?? []).toEqual(before.tasks ?? []);
+
+    // The reply comes once the workflow has the note: no waiting for it after.
+    const noted = await command(IC, `timeline ${incident.id} Rolled back the deploy`, 'C0GENERAL');
+    expect(noted.texts).toEqual([`Added to the timeline of *${incident.id}*.`]);
+    expect((await h.client.get(incident.id)).timeline.filter((e) => e.kind === 'note' && e.text === 'Rolled back the deploy' && e.actor === 'ic@example.com')).toHaveLength(1);
+  });
+
   it('update opens a modal with the current values and applies the changes', async () => {
     const refused = await command(DANA, 'update', channel);
     expect(refused.texts[0]).toContain('Only the commander');

@@ -58,6 +58,12 @@ async function record(name: string): Promise<void> {
     await muster.update(incident.id, { status: 'Active' }, 'ic@example.com').catch(() => undefined);
     await muster.engageOncall(incident.id, { service: 'PSVCDB1', page: true, actor: 'ic@example.com' }).catch(() => undefined);
     await muster.addTimelineEvent(incident.id, { text: 'Failed over', actor: 'ic@example.com' });
+    // The one-round-trip note: accepted, refused (not commander/scribe), imported once.
+    await muster.addTimelineNote(incident.id, { text: 'Replica promoted', actor: 'ic@example.com', requireDirector: true });
+    await muster.addTimelineNote(incident.id, { text: 'Not mine to say', actor: 'dana@example.com', requireDirector: true }).catch(() => undefined);
+    const imported = { text: 'dana: lag back under 1 s', actor: 'ic@example.com', at: '2026-12-03T10:00:00.000Z', once: true };
+    await muster.addTimelineNote(incident.id, imported);
+    await muster.addTimelineNote(incident.id, imported);
     const dana = { email: 'dana@example.com' };
     await muster.addParticipant(incident.id, { person: dana, role: 'Observer', actor: dana.email });
     for (let i = 0; i < 3; i++) await muster.recordChannelActivity(incident.id, { person: dana });
@@ -65,7 +71,7 @@ async function record(name: string): Promise<void> {
     await muster.snoozeReminder(incident.id, { kind: 'tactical', minutes: 30, actor: 'ic@example.com' });
     await muster.postReport(incident.id, { kind: 'tactical', conditions: 'Latency 2 s', actions: 'Failing over', needs: 'None', actor: 'ic@example.com' });
     await muster.postReport(incident.id, { kind: 'executive', currentStatus: 'Mitigated', overview: 'Replica lag', nextSteps: 'Review', actor: 'ic@example.com' });
-    const task = await muster.addTask(incident.id, { description: 'Alert on replica lag', actor: 'ic@example.com', assignees: [dana.email] });
+    const task = await muster.addTask(incident.id, { description: 'Alert on replica lag', actor: 'ic@example.com', assignees: [dana.email], requireDirector: true });
     await muster.resolveTask(incident.id, task.id, dana.email);
     await muster.removeParticipant(incident.id, { person: dana, actor: dana.email });
     await muster.update(incident.id, { status: 'Stable' }, 'ic@example.com');
