@@ -4,7 +4,7 @@
  * that time moves (a report, a snooze, a priority or status change, a task change), so every
  * reminder goes out at its due time, surviving worker restarts, with no polling.
  */
-import { ApplicationFailure, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { MusterActivities } from '../activities';
 import type { IncidentSettings, IncidentState } from '../domain/incident';
 import { applyReminderSent, applySnooze, nextReminderAt, scheduledReminders, syncClocks, validateSnooze } from '../domain/reminders';
@@ -13,10 +13,13 @@ import { IncidentRuleError, validateActor } from '../domain/rules';
 import { snoozeReminderUpdate } from './definitions';
 
 /** A reminder is a visible message: a few quick attempts, then the clock moves on without it. */
-const messages = proxyActivities<MusterActivities>({
+const messageOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+} as const;
+const messages = proxyActivities<MusterActivities>(messageOptions);
+/** The same, run by the worker that fires the timer: no trip through the server's task queue. */
+const localMessages = proxyLocalActivities<MusterActivities>(messageOptions);
 
 export interface ReminderControl {
   /** True while a reminder is being sent: no hand-over or completion then. */
@@ -60,7 +63,9 @@ export function registerReminderHandlers(current: () => IncidentState | undefine
   );
 }
 
-export async function runReminders(incident: IncidentState, settings: IncidentSettings, control: ReminderControl): Promise<never> {
+/** `local`: send through a local activity (runs that started before it replay with a regular one). */
+export async function runReminders(incident: IncidentState, settings: IncidentSettings, control: ReminderControl, local = false): Promise<never> {
+  const { sendReminder } = local ? localMessages : messages;
   for (;;) {
     syncClocks(incident, now());
     const next = scheduledReminders(incident, settings)[0];
@@ -80,7 +85,7 @@ export async function runReminders(incident: IncidentState, settings: IncidentSe
     control.busy = true;
     let recipients: string[] = [];
     try {
-      const outcome = await messages.sendReminder({
+      const outcome = await sendReminder({
         incident: briefOf(incident),
         channelId: channel?.status === 'ready' ? channel.externalId : undefined,
         reminder: next,
