@@ -2,12 +2,13 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { MusterConfig } from '../config/env';
+import { PRELOADED_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   temporal: MusterConfig['temporal'];
   deps: ActivityDeps;
-  /** Path of a bundle made by `bundleWorkflowCode`; without it the worker bundles at start (a few seconds). */
+  /** Path of a bundle made by `bundleMusterWorkflows`; without it the worker bundles at start (a few seconds). */
   workflowBundlePath?: string;
   /** Bounds the workflow cache: thousands of open incidents must not all stay in memory. */
   maxCachedWorkflows?: number;
@@ -20,6 +21,6 @@ export async function createMusterWorker({ connection, temporal, deps, workflowB
     taskQueue: temporal.taskQueue,
     activities: createActivities(deps),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
-    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...PRELOADED_MODULES] } }),
   });
 }

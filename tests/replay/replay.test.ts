@@ -4,14 +4,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleMusterWorkflows } from '../../worker/workflow-bundle';
 
 const dir = join(__dirname, 'histories');
 const files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+  bundle = await bundleMusterWorkflows({ trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} });
 }, 60_000);
 
 test('there are histories to replay', () => {

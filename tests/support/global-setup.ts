@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleMusterWorkflows } from '../../worker/workflow-bundle';
 import { ensureTemporalCli, findFreePort, startDevServer, type DevServer } from '../../temporal-dev';
 
 declare global {
@@ -24,10 +24,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.MUSTER_TEST_TEMPORAL_ADDRESS = server.address;
   }
 
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-  });
+  const { code } = await bundleMusterWorkflows();
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   process.env.MUSTER_TEST_WORKFLOW_BUNDLE = bundlePath;

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleMusterWorkflows } from '../../worker/workflow-bundle';
 import { createActivities, DEFAULT_MUSTER_CONFIG } from '../../activities';
 import { MusterClient } from '../../client';
 import { DEFAULT_SETTINGS, type DeclareIncidentInput, type IncidentSettings } from '../../domain/incident';
@@ -33,10 +34,7 @@ const settings: IncidentSettings = { ...DEFAULT_SETTINGS, ...reminderSettingsFro
 beforeAll(async () => {
   [env, bundle] = await Promise.all([
     timeSkippingEnv(),
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-    }),
+    bundleMusterWorkflows(),
   ]);
   dir = mkdtempSync(join(tmpdir(), 'muster-reminders-test-'));
   store = await openStore({ url: `sqlite:${join(dir, 'store.sqlite')}` });

@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleMusterWorkflows } from '../../worker/workflow-bundle';
 import { createActivities } from '../../activities';
 import { MusterClient } from '../../client';
 import { DEFAULT_SETTINGS } from '../../domain/incident';
@@ -35,10 +36,7 @@ beforeAll(async () => {
   // Bundle once per file (the first run also fetches the test server: allow for both).
   [env, bundle] = await Promise.all([
     timeSkippingEnv(),
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-    }),
+    bundleMusterWorkflows(),
   ]);
   dir = mkdtempSync(join(tmpdir(), 'muster-workflow-test-'));
   store = await openStore({ url: `sqlite:${join(dir, 'store.sqlite')}` });
