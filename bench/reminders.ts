@@ -1,15 +1,19 @@
 /**
  * Reminder timeliness at scale: N open High incidents on one worker process (`npm run worker`,
  * with only the Slack provider, so assembly is cheap) against a persisted dev server, the
- * tactical report cadence set to `--cadence`. Incidents are started evenly over one cadence, so
- * their due times are spread evenly over a cadence too, and every reminder goes through the real
+ * tactical report cadence set to `--cadence`. Incidents are started evenly over one cadence (or
+ * over `--ramp`, which is best a whole number of cadences), so their due times are spread evenly
+ * over every cadence, and every reminder goes through the real
  * activity to the sandbox Slack. Lateness is the time the sandbox received the reminder's
  * chat.postMessage minus its due time (carried in the message's dedupe key). The lateness_*
  * figures are the steady state: reminders due during one cadence after every incident is open
  * (a reminder due and never sent counts as late until the end); reminders due while incidents
  * were still being started (and assembled) are reported apart as starting_lateness_*.
  *
- *   npm run bench -- reminders [--incidents 1000] [--cadence 5m] [--cache 1000] [--concurrency 32]
+ *   npm run bench -- reminders [--incidents 1000] [--cadence 5m] [--ramp 5m] [--cache 1000] [--concurrency 32]
+ *
+ * A ramp longer than the cadence starts incidents more slowly, which measures the steady state
+ * at N open incidents apart from how fast the machine assembles new ones.
  *
  * Incident workflows are started directly with their declaration (ids BEN-1..N), as
  * MusterClient.declare starts them, without the id registry, whose throughput is not measured here.
@@ -76,9 +80,10 @@ function startWorkerProcess(env: Record<string, string>): ChildProcess {
 export async function remindersBench(flags: Record<string, string>, emit: Emit): Promise<void> {
   const incidents = Number(flags.incidents ?? 1000);
   const cadence = parseDuration(flags.cadence ?? '5m');
+  const ramp = flags.ramp ? parseDuration(flags.ramp) : cadence;
   const cache = Number(flags.cache ?? 1000);
   const concurrency = Number(flags.concurrency ?? 32);
-  if (!(incidents > 0) || !(cadence > 0)) throw new Error('--incidents and --cadence must be positive');
+  if (!(incidents > 0) || !(cadence > 0) || !(ramp > 0)) throw new Error('--incidents, --cadence and --ramp must be positive');
 
   const dir = mkdtempSync(join(tmpdir(), 'muster-bench-reminders-'));
   const server = await startDevServer({
@@ -154,10 +159,10 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
     const cpuBefore = processStats(worker.pid!).cpuSeconds;
     const benchCpuBefore = process.cpuUsage();
 
-    // Start N incidents evenly over one cadence: their first reminders are due evenly over one too.
+    // Start N incidents evenly over the ramp: their reminders are due evenly over every cadence.
     const t0 = Date.now();
     let startRetries = 0;
-    const interval = cadence / incidents;
+    const interval = ramp / incidents;
     let next = 1;
     const starter = async () => {
       while (next <= incidents) {
@@ -198,12 +203,25 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
     // The warm-up incident is not measured. Reminders due while incidents were still starting
     // (competing with assembly) are reported apart from the steady state the target is about.
     const measured = sent.filter((r) => r.incidentId !== 'BEN-0');
-    const steady = measured.filter((r) => r.dueAt >= steadyFrom && r.dueAt <= end - 5_000);
+    // Each open incident has exactly one reminder due in the window of one cadence.
+    const windowEnd = steadyFrom + cadence;
+    const steady = measured.filter((r) => r.dueAt >= steadyFrom && r.dueAt < windowEnd);
     const starting = measured.filter((r) => r.dueAt < steadyFrom);
     const reminded = new Set(measured.map((r) => r.incidentId));
-    // A reminder due but never sent counts as late until the end.
-    const missing = [...startedAt.entries()].filter(([id, at]) => !reminded.has(id) && at + cadence < end - 5_000);
-    const lateness = [...steady.map((r) => r.sentAt - r.dueAt), ...missing.map(([, at]) => end - (at + cadence))].sort((a, b) => a - b);
+    const remindedInWindow = new Set(steady.map((r) => r.incidentId));
+    // Reminders keep to a grid (due, due + cadence, ...) from the last one sent, or from the start.
+    const lastDue = new Map<string, number>();
+    for (const r of measured) lastDue.set(r.incidentId, Math.max(r.dueAt, lastDue.get(r.incidentId) ?? 0));
+    const dueInWindow = (id: string, startedAtMs: number) => {
+      const from = lastDue.get(id) ?? startedAtMs;
+      return from + Math.max(1, Math.ceil((steadyFrom - from) / cadence)) * cadence;
+    };
+    // A reminder due in the window and never sent counts as late until the end.
+    const missing = [...startedAt.entries()]
+      .filter(([id]) => !remindedInWindow.has(id))
+      .map(([id, at]) => dueInWindow(id, at))
+      .filter((due) => due < windowEnd);
+    const lateness = [...steady.map((r) => r.sentAt - r.dueAt), ...missing.map((due) => end - due)].sort((a, b) => a - b);
     const startingLateness = starting.map((r) => r.sentAt - r.dueAt).sort((a, b) => a - b);
 
     if (flags.debug) {
@@ -211,6 +229,7 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
     }
     emit('incidents', incidents, 'count');
     emit('cadence', cadence / 1000, 's');
+    emit('ramp', ramp / 1000, 's');
     emit('max_cached_workflows', cache, 'count');
     emit('reminders_sent', measured.length, 'count');
     emit('steady_reminders', steady.length, 'count');
