@@ -164,3 +164,16 @@ export function applyEngagementNote(state: IncidentState, at: string, actor: str
   state.updatedAt = at;
   state.version += 1;
 }
+
+/**
+ * What engagement has done that a later run must not do again: continue-as-new carries it, so a
+ * run that takes over neither resolves the rules again nor re-adds labels and teams.
+ */
+export interface EngagementProgress {
+  /** The rule fingerprint (ruleFingerprint) the rules were last resolved for. */
+  resolvedFor?: string;
+  /** The role labels the ticket was last given. */
+  labelled: string[];
+  /** The teams added to the notifications group. */
+  addedTeams: string[];
+}

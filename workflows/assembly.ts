@@ -41,7 +41,8 @@ function reason(err: unknown): string {
 
 const now = () => new Date().toISOString();
 
-export async function runAssembly(incident: IncidentState, control: AssemblyControl, changed: () => void): Promise<never> {
+/** `carried`: a run that took over from a settled one, which announced everything ready already. */
+export async function runAssembly(incident: IncidentState, control: AssemblyControl, changed: () => void, carried = false): Promise<never> {
   control.busy = true;
   const planned = new Set<ResourceKind>(
     Object.keys(incident.resources).length > 0
@@ -97,7 +98,7 @@ export async function runAssembly(incident: IncidentState, control: AssemblyCont
   };
 
   // What the channel was last told about; anything ready beyond it gets its own message.
-  let announced: Set<ResourceKind> | undefined;
+  let announced = carried ? new Set([...planned].filter(ready)) : undefined;
   for (;;) {
     for (const kind of planned) {
       const resource = incident.resources[kind]!;

@@ -8,7 +8,7 @@ import type { ResourceKind } from '../domain/resources';
 import type { TransitionStep } from '../domain/transitions';
 import type { SubmitFeedbackRequest } from '../domain/feedback';
 import type { DigestInput, DigestKind, DigestResult } from '../domain/digests';
-import type { EngageOncallRequest } from '../domain/engagement';
+import type { EngageOncallRequest, EngagementProgress } from '../domain/engagement';
 import type { NotifierProgress, SubscribeRequest } from '../domain/notifications';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
@@ -61,6 +61,10 @@ export interface IncidentWorkflowInput {
   transitions?: TransitionStep[];
   /** With `state`: how far the notifier got (events announced, people welcomed). */
   notifications?: NotifierProgress;
+  /** With `state`: the resources show the state already (a settled run handed over), so no sync. */
+  inSync?: boolean;
+  /** With `state`: what engagement did (rules resolved, ticket labels, teams added). */
+  engagement?: EngagementProgress;
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');

@@ -13,6 +13,7 @@ import {
   pageDedupKey,
   roleLabels,
   ruleFingerprint,
+  type EngagementProgress,
   type EngagementSettings,
   type OncallServiceRef,
 } from '../domain/engagement';
@@ -45,7 +46,19 @@ export interface EngagementControl {
   settings?: EngagementSettings;
   /** True while an activity of this coroutine runs or a page waits: no hand-over then. */
   busy: boolean;
+  progress: EngagementProgress;
 }
+
+/** Where a run starts: carried over, or from nothing (a new incident, or a run of older code). */
+export function startEngagement(carried: EngagementProgress | undefined): EngagementControl {
+  return { busy: false, progress: { resolvedFor: carried?.resolvedFor, labelled: [...(carried?.labelled ?? [])], addedTeams: [...(carried?.addedTeams ?? [])] } };
+}
+
+export const engagementProgressOf = ({ progress }: EngagementControl): EngagementProgress => ({
+  ...(progress.resolvedFor !== undefined ? { resolvedFor: progress.resolvedFor } : {}),
+  labelled: [...progress.labelled],
+  addedTeams: [...progress.addedTeams],
+});
 
 export interface EngagementHooks {
   /** The commander or other roles changed: publish and sync the resources. */
@@ -147,14 +160,15 @@ export async function runEngagement(
   control: EngagementControl,
   declaration: Declared | undefined,
   hooks: EngagementHooks,
+  since: (patch: string) => boolean = patched,
 ): Promise<never> {
   control.busy = true;
   const settings = await local.engagementSettings();
   control.settings = settings;
 
-  let resolvedFor: string | undefined;
+  const { progress } = control;
   const resolve = async () => {
-    resolvedFor = ruleFingerprint(incident);
+    progress.resolvedFor = ruleFingerprint(incident);
     try {
       const resolution = await vendor.resolveEngagement(filterView(incident));
       if (applyEngagement(incident, resolution, now()).people.length > 0) hooks.peopleAdded();
@@ -169,20 +183,19 @@ export async function runEngagement(
     await Promise.all([applyRolePolicy(incident, settings, declaration, hooks), resolve()]);
   }
 
-  // The ticket's role labels, as this run last set them (a new run adds them all again).
-  const labelsOnTicket = patched('engagement-ticket-roles');
-  let labelled: string[] = [];
+  const labelsOnTicket = since('engagement-ticket-roles');
   const ticketId = () => (incident.resources.ticket?.status === 'ready' ? incident.resources.ticket.externalId : undefined);
   const labelsStale = () => {
     if (!labelsOnTicket || !ticketId()) return false;
     const current = roleLabels(incident);
-    return current.length !== labelled.length || current.some((label) => !labelled.includes(label));
+    return current.length !== progress.labelled.length || current.some((label) => !progress.labelled.includes(label));
   };
 
-  const addedTeams = new Set<string>();
+  // Teams the group refused are not tried again in this run (the next one tries once more).
+  const refusedTeams = new Set<string>();
   const groupId = () => (incident.resources.notificationsGroup?.status === 'ready' ? incident.resources.notificationsGroup.externalId : undefined);
-  const teamsToAdd = () => (groupId() ? engagedTeams(incident).filter((team) => !addedTeams.has(team)) : []);
-  const needsResolve = () => incident.status === 'Active' && ruleFingerprint(incident) !== resolvedFor;
+  const teamsToAdd = () => (groupId() ? engagedTeams(incident).filter((team) => !progress.addedTeams.includes(team) && !refusedTeams.has(team)) : []);
+  const needsResolve = () => incident.status === 'Active' && ruleFingerprint(incident) !== progress.resolvedFor;
   let pageDeadlinePassed = false;
   const pageReady = () => pagePending && (linksSettled(incident) || pageDeadlinePassed);
 
@@ -204,22 +217,22 @@ export async function runEngagement(
     if (teams.length > 0) {
       try {
         await vendor.addTeamsToGroup(groupId()!, teams);
-        for (const team of teams) addedTeams.add(team);
+        progress.addedTeams.push(...teams);
       } catch (err) {
         log.warn('Could not add teams to the notifications group', { incidentId: incident.id, error: reason(err) });
-        for (const team of teams) addedTeams.add(team); // not retried until the next run
+        for (const team of teams) refusedTeams.add(team);
       }
       continue;
     }
     if (labelsStale()) {
       const target = roleLabels(incident);
       try {
-        await vendor.updateTicketRoles(ticketId()!, target.filter((l) => !labelled.includes(l)), labelled.filter((l) => !target.includes(l)));
+        await vendor.updateTicketRoles(ticketId()!, target.filter((l) => !progress.labelled.includes(l)), progress.labelled.filter((l) => !target.includes(l)));
       } catch (err) {
         log.warn('Could not show roles on the ticket', { incidentId: incident.id, error: reason(err) });
       }
       // Not retried until roles change again: a ticket that refuses labels must not spin the loop.
-      labelled = target;
+      progress.labelled = target;
       continue;
     }
     const wake = () => pageReady() || needsResolve() || teamsToAdd().length > 0 || labelsStale();

@@ -39,7 +39,7 @@ import { installParticipationHandlers } from './participation';
 import { runTransitions, statusChanged, storeFeedback, type TransitionControl } from './transitions';
 import { applyFeedback, validateFeedback } from '../domain/feedback';
 import { validateEngageOncall } from '../domain/engagement';
-import { checkPersonExists, engageOncall, engagementSettings, removeLeavers, runEngagement, type EngagementControl, type EngagementHooks } from './engagement';
+import { checkPersonExists, engageOncall, engagementProgressOf, engagementSettings, removeLeavers, runEngagement, startEngagement, type EngagementHooks } from './engagement';
 import { registerReminderHandlers, runReminders, type ReminderControl } from './reminders';
 import { registerReportHandlers } from './reports';
 import { registerTaskHandlers } from './tasks';
@@ -85,6 +85,15 @@ function checked<T>(rule: () => T): T {
 
 const now = (): string => new Date().toISOString();
 
+/**
+ * A settled incident hands over once its resources are made, and then every few reminders: a
+ * worker that has evicted the incident from its cache replays the whole run to send the next
+ * reminder, so short runs keep that cheap (assembly leaves about 90 history events, a reminder
+ * adds about 7). Counted in reminders, not history events: the history length a workflow sees
+ * while local activities resolve differs between the first execution and a replay.
+ */
+const SETTLED_RUN_REMINDERS = 6;
+
 function recordOf(state: IncidentState): IncidentRecord {
   const { timeline: _timeline, ...record } = state;
   return record;
@@ -92,8 +101,12 @@ function recordOf(state: IncidentState): IncidentRecord {
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentRecord> {
   const { settings, incidentId } = input;
+  // Runs started before settled hand-overs keep growing until Temporal suggests one. Every other
+  // patch is older, so a run that has this one skips them: each marker costs the run two events.
+  const compact = patched('hand-over-when-settled');
+  const since = (patch: string) => compact || patched(patch);
   // Runs started before local store writes and reminders replay with regular activities.
-  const local = patched('local-activities');
+  const local = since('local-activities');
   const recordIncident = local ? storedLocally.recordIncident : stored.recordIncident;
   let state: IncidentState | undefined =
     input.state ??
@@ -107,15 +120,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   const loaded = () => state !== undefined;
   // A run that takes over carries the retries it was asked for and syncs resources once, in
-  // case a change arrived just before the hand-over.
-  const assembly: AssemblyControl = { retries: [...(input.retries ?? [])], syncNeeded: input.recorded !== undefined, busy: false };
+  // case a change arrived just before the hand-over (a settled run's resources are in step).
+  const assembly: AssemblyControl = { retries: [...(input.retries ?? [])], syncNeeded: input.recorded !== undefined && !input.inSync, busy: false };
   // Set once the state is there, under patched('transitions'): incidents started before it run without.
   let transitions: TransitionControl | undefined;
   const publish = (incident: IncidentState) => {
     upsertSearchAttributes(incidentSearchAttributes(incident));
     upsertMemo(incidentMemo(incident));
   };
-  const engagement: EngagementControl = { busy: false };
+  const engagement = startEngagement(input.engagement);
   const engagementHooks: EngagementHooks = {
     rolesChanged: () => {
       publish(state!);
@@ -162,7 +175,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       const incident = state!;
       const checkedChange = checked(() => validateRoleChange(incident, change));
       // Roles go to people who exist; someone who leaves every role leaves the tactical group.
-      const engaging = patched('engagement');
+      const engaging = since('engagement');
       if (engaging && checkedChange.action === 'assign') await checkPersonExists(checkedChange.person.email);
       const before = incident.participants.map((p) => p.email);
       applyRoleChange(incident, checked(() => validateRoleChange(incident, change)), actor, now());
@@ -272,7 +285,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       assembly.syncNeeded = true;
     },
     left: async (incident, before) => {
-      if (patched('engagement')) await removeLeavers(incident, before);
+      if (since('engagement')) await removeLeavers(incident, before);
     },
     now,
   });
@@ -286,30 +299,32 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     state = stored;
   }
   const incident = state;
-  publish(incident);
+  const assembledBefore = incident.assembledAt !== undefined;
+  // A hand-over carries the search attributes and memo over with the run.
+  if (!(compact && input.state)) publish(incident);
   // Incidents declared before resources existed replay without them.
-  if (patched('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)));
+  if (since('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)), compact && input.state !== undefined);
   // Rules, role policy and paging came later: older incidents replay without them.
-  if (patched('engagement')) {
+  if (since('engagement')) {
     const declared = input.declaration && !input.state;
     // Clients older than the field: a commander other than the reporter was named.
     const commanderNamed = input.commanderNamed ?? input.declaration?.commander?.email !== input.declaration?.reporter.email;
-    void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks);
+    void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks, since);
   }
   // Incidents that ran before notifications existed replay without them.
   let notifier: NotifierControl | undefined;
-  if (patched('notifications')) {
+  if (since('notifications')) {
     notifier = startNotifier(incident, input.notifications, input.declaration !== undefined && input.state === undefined);
     void runNotifications(incident, notifier);
   }
   // The review on Stable and the closing messages came later still.
-  if (patched('transitions')) {
+  if (since('transitions')) {
     transitions = { pending: [...(input.transitions ?? [])], busy: false };
     void runTransitions(incident, transitions, () => upsertMemo(incidentMemo(incident)));
   }
   // Report, close and task reminders as durable timers came last.
-  const reminders: ReminderControl = { busy: false };
-  if (patched('reminders')) void runReminders(incident, settings, reminders, local);
+  const reminders: ReminderControl = { busy: false, sent: 0 };
+  if (since('reminders')) void runReminders(incident, settings, reminders, local);
 
   const dirty = () => incident.version > recordedVersion;
   const flush = async () => {
@@ -325,30 +340,49 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const transitionsIdle = () => !transitions || (!transitions.busy && transitions.pending.length === 0);
   const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy && transitionsIdle() && !reminders.busy;
   // Hand over or finish only between resource steps, never in the middle of one (nor of a reminder).
-  const handOver = () => workflowInfo().continueAsNewSuggested && !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy && !reminders.busy;
+  const between = () => !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy && !reminders.busy;
+  const handOver = () => workflowInfo().continueAsNewSuggested && between();
+  // Nothing left to do but wait (for a reminder, a change, the end of retention) and a change to
+  // write: hand over instead of writing it (a fresh run writes it first and needs no resync), so
+  // the task that ends a run normally writes nothing. Were that ending refused (a signal came in
+  // meanwhile), the task would be replayed and write again, with other times, what it had stored.
+  const settled = () =>
+    compact &&
+    ((!assembledBefore && incident.assembledAt !== undefined) || reminders.sent >= SETTLED_RUN_REMINDERS) &&
+    dirty() &&
+    between() &&
+    transitionsIdle() &&
+    assembly.retries.length === 0 &&
+    !assembly.syncNeeded &&
+    !retentionOver();
+  const carried = () => ({
+    incidentId,
+    number: incident.number,
+    settings,
+    state: incident,
+    ...(notifier ? { notifications: progressOf(notifier) } : {}),
+    transitions: transitions?.pending,
+    engagement: engagementProgressOf(engagement),
+  });
 
   for (;;) {
-    const wake = () => dirty() || handOver() || retentionOver();
+    const wake = () => dirty() || handOver() || retentionOver() || settled();
     const untilRetentionEnds = incident.status === 'Closed' ? retentionEnds() - Date.now() : 0;
     if (untilRetentionEnds > 0) await condition(wake, untilRetentionEnds);
     else await condition(wake);
 
     // Under a steady stream of changes there is always something to write, so hand over
     // first when Temporal asks; the next run is told what the store still lacks.
-    if (handOver() && patched('hand-over-before-flush')) {
+    if (handOver() && since('hand-over-before-flush')) {
       await condition(allHandlersFinished);
       // A handler may have just given the resource coroutine work; hand over between steps only.
       if (!handOver()) continue;
-      await continueAsNew<typeof incidentWorkflow>({
-        incidentId,
-        number: incident.number,
-        settings,
-        state: incident,
-        recorded: { version: recordedVersion, seq: recordedSeq },
-        retries: assembly.retries,
-        transitions: transitions?.pending,
-        ...(notifier ? { notifications: progressOf(notifier) } : {}),
-      });
+      await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, retries: assembly.retries });
+    }
+    if (settled()) {
+      await condition(allHandlersFinished);
+      if (!settled()) continue;
+      await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, inSync: true });
     }
     // Write every change through before finishing: the store must never lag a finished run.
     if (dirty()) {
@@ -359,16 +393,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       await condition(allHandlersFinished);
       continue;
     }
-    if (handOver()) {
-      await continueAsNew<typeof incidentWorkflow>({
-        incidentId,
-        number: incident.number,
-        settings,
-        state: incident,
-        ...(notifier ? { notifications: progressOf(notifier) } : {}),
-        transitions: transitions?.pending,
-      });
-    }
+    if (handOver()) await continueAsNew<typeof incidentWorkflow>(carried());
     if (retentionOver()) return recordOf(incident);
   }
 }

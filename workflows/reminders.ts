@@ -24,6 +24,8 @@ const localMessages = proxyLocalActivities<MusterActivities>(messageOptions);
 export interface ReminderControl {
   /** True while a reminder is being sent: no hand-over or completion then. */
   busy: boolean;
+  /** Reminders this run has sent. */
+  sent: number;
 }
 
 const now = () => new Date().toISOString();
@@ -100,5 +102,6 @@ export async function runReminders(incident: IncidentState, settings: IncidentSe
     }
     if (recipients.length === 0) recipients = next.kind === 'task' && task ? [task.owner, ...task.assignees] : [incident.commander.email];
     applyReminderSent(incident, next, recipients, now());
+    control.sent += 1;
   }
 }

@@ -82,12 +82,20 @@ async function record(name: string): Promise<void> {
     await muster.temporal.workflow.getHandle(incidentWorkflowId(incident.id)).result();
 
     const dir = join(__dirname, 'histories');
-    for (const [file, workflowId] of [
-      [`${name}-incident.json`, incidentWorkflowId(incident.id)],
-      [`${name}-registry.json`, registryWorkflowId('REC')],
+    // The incident hands over to new runs: keep its first run (the declaration) and the one that
+    // took over from it too.
+    const runs: string[] = [];
+    for await (const run of muster.temporal.workflow.list({ query: `WorkflowId = "${incidentWorkflowId(incident.id)}"` })) runs.unshift(run.runId);
+    const first = runs.slice(0, Math.min(2, runs.length - 1)).map((runId, i) => [`${name}-incident-run-${i + 1}.json`, incidentWorkflowId(incident.id), runId] as const);
+    console.log(`the incident ran ${runs.length} times`);
+    for (const [file, workflowId, runId] of [
+      [`${name}-incident.json`, incidentWorkflowId(incident.id), undefined],
+      ...first,
+      [`${name}-registry.json`, registryWorkflowId('REC'), undefined],
     ] as const) {
       // The CLI's export is the format operators get from production, so use the same here.
-      const json = execFileSync(cliPath, ['workflow', 'show', '--address', server.address, '-w', workflowId, '--output', 'json'], { encoding: 'utf8' });
+      const run = runId ? ['-r', runId] : [];
+      const json = execFileSync(cliPath, ['workflow', 'show', '--address', server.address, '-w', workflowId, ...run, '--output', 'json'], { encoding: 'utf8' });
       writeFileSync(join(dir, file), json);
       console.log(`wrote ${file} (${JSON.parse(json).events.length} events)`);
     }
