@@ -47,6 +47,8 @@ export interface EngagementControl {
   /** True while an activity of this coroutine runs or a page waits: no hand-over then. */
   busy: boolean;
   progress: EngagementProgress;
+  /** Whether a change waits to be acted on (set once the coroutine runs). */
+  hasWork?: () => boolean;
 }
 
 /** Where a run starts: carried over, or from nothing (a new incident, or a run of older code). */
@@ -236,6 +238,7 @@ export async function runEngagement(
       continue;
     }
     const wake = () => pageReady() || needsResolve() || teamsToAdd().length > 0 || labelsStale();
+    control.hasWork = () => pagePending || wake();
     if (pagePending) {
       // A pending page holds the hand-over: it belongs to this run's declaration.
       if (!(await condition(wake, PAGE_WAITS_FOR_LINKS))) pageDeadlinePassed = true;

@@ -34,6 +34,7 @@ import {
   validateRoleChange,
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
+import { nextReminderAt } from '../domain/reminders';
 import { runAssembly, type AssemblyControl } from './assembly';
 import { installParticipationHandlers } from './participation';
 import { runTransitions, statusChanged, storeFeedback, type TransitionControl } from './transitions';
@@ -93,6 +94,8 @@ const now = (): string => new Date().toISOString();
  * while local activities resolve differs between the first execution and a replay.
  */
 const SETTLED_RUN_REMINDERS = 6;
+/** How long a settled incident must be left alone before it hands over (at most half the time to its next reminder). */
+const SETTLED_QUIET_MS = 5_000;
 
 function recordOf(state: IncidentState): IncidentRecord {
   const { timeline: _timeline, ...record } = state;
@@ -342,15 +345,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Hand over or finish only between resource steps, never in the middle of one (nor of a reminder).
   const between = () => !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy && !reminders.busy;
   const handOver = () => workflowInfo().continueAsNewSuggested && between();
-  // Nothing left to do but wait (for a reminder, a change, the end of retention) and a change to
-  // write: hand over instead of writing it (a fresh run writes it first and needs no resync), so
-  // the task that ends a run normally writes nothing. Were that ending refused (a signal came in
-  // meanwhile), the task would be replayed and write again, with other times, what it had stored.
+  // Nothing left to do but wait for a reminder, a change or the end of retention.
   const settled = () =>
     compact &&
     ((!assembledBefore && incident.assembledAt !== undefined) || reminders.sent >= SETTLED_RUN_REMINDERS) &&
-    dirty() &&
     between() &&
+    !notifier?.hasWork?.() &&
+    !engagement.hasWork?.() &&
+    !reminders.hasWork?.() &&
     transitionsIdle() &&
     assembly.retries.length === 0 &&
     !assembly.syncNeeded &&
@@ -379,9 +381,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       if (!handOver()) continue;
       await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, retries: assembly.retries });
     }
-    if (settled()) {
+    // Settled and written through: hand over once nothing has happened for a moment. The quiet
+    // keeps hand-overs away from people at work, and puts the ending in a task of its own: were
+    // the ending refused (a signal came in meanwhile) in a task that wrote to the store, the task
+    // would be replayed and write again, with other times, what it had stored.
+    if (settled() && !dirty()) {
       await condition(allHandlersFinished);
-      if (!settled()) continue;
+      if (!settled() || dirty()) continue;
+      const version = incident.version;
+      const quiet = Math.min(SETTLED_QUIET_MS, ((nextReminderAt(incident, settings) ?? Infinity) - Date.now()) / 2);
+      const stirred = await condition(() => incident.version !== version || !allHandlersFinished() || !settled(), Math.max(1, quiet));
+      if (stirred) continue;
       await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, inSync: true });
     }
     // Write every change through before finishing: the store must never lag a finished run.

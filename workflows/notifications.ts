@@ -24,6 +24,8 @@ const sender = proxyActivities<MusterActivities>({
 export interface NotifierControl extends NotifierProgress {
   /** True while a send runs: no hand-over then. */
   busy: boolean;
+  /** Whether something waits to be announced or welcomed (set once the coroutine runs). */
+  hasWork?: () => boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ const ASSEMBLY_WAIT = '2 minutes';
 export async function runNotifications(incident: IncidentState, control: NotifierControl): Promise<never> {
   const nextEvent = () => incident.timeline.find((event) => event.seq > control.seq && isNotifiable(event));
   const newcomer = (): Participant | undefined => incident.participants.find((p) => !control.welcomed.includes(p.email));
+  control.hasWork = () => nextEvent() !== undefined || newcomer() !== undefined;
   const noteFailures = (about: string, outcomes: TargetOutcome[]) => {
     const failed = outcomes.filter((o) => o.status === 'failed');
     if (failed.length === 0) return;

@@ -26,6 +26,8 @@ export interface ReminderControl {
   busy: boolean;
   /** Reminders this run has sent. */
   sent: number;
+  /** Whether a reminder is due now (set once the coroutine runs). */
+  hasWork?: () => boolean;
 }
 
 const now = () => new Date().toISOString();
@@ -68,6 +70,7 @@ export function registerReminderHandlers(current: () => IncidentState | undefine
 /** `local`: send through a local activity (runs that started before it replay with a regular one). */
 export async function runReminders(incident: IncidentState, settings: IncidentSettings, control: ReminderControl, local = false): Promise<never> {
   const { sendReminder } = local ? localMessages : messages;
+  control.hasWork = () => (nextReminderAt(incident, settings) ?? Infinity) <= Date.now();
   for (;;) {
     syncClocks(incident, now());
     const next = scheduledReminders(incident, settings)[0];
