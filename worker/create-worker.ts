@@ -2,7 +2,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { MusterConfig } from '../config/env';
-import { PRELOADED_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+import { PRELOADED_MODULES, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -21,6 +21,8 @@ export async function createMusterWorker({ connection, temporal, deps, workflowB
     taskQueue: temporal.taskQueue,
     activities: createActivities(deps),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
-    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...PRELOADED_MODULES] } }),
+    ...(workflowBundlePath
+      ? { workflowBundle: { codePath: workflowBundlePath } }
+      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] }, bundlerOptions: { preloadModules: [...PRELOADED_MODULES] } }),
   });
 }

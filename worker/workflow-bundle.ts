@@ -29,10 +29,13 @@ export const PRELOADED_MODULES: readonly string[] = [
     .map((file) => join(domainDir, file.replace(/\.ts$/, ''))),
 ];
 
+/** Inbound interceptors every incident workflow runs with (workflows/activity-clock.ts). */
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [require.resolve('../workflows/activity-clock')];
+
 type BundleLogger = NonNullable<Parameters<typeof bundleWorkflowCode>[0]['logger']>;
 
 const quiet: BundleLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 
 export function bundleMusterWorkflows(logger: BundleLogger = quiet): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: [...PRELOADED_MODULES], logger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES], preloadModules: [...PRELOADED_MODULES], logger });
 }

@@ -34,7 +34,7 @@ import {
   validateRoleChange,
 } from '../domain/rules';
 import { RESOURCE_LABELS } from '../domain/resources';
-import { nextReminderAt } from '../domain/reminders';
+import { lastAsked } from './activity-clock';
 import { runAssembly, type AssemblyControl } from './assembly';
 import { installParticipationHandlers } from './participation';
 import { runTransitions, statusChanged, storeFeedback, type TransitionControl } from './transitions';
@@ -94,7 +94,7 @@ const now = (): string => new Date().toISOString();
  * while local activities resolve differs between the first execution and a replay.
  */
 const SETTLED_RUN_REMINDERS = 6;
-/** How long a settled incident must be left alone before it hands over (at most half the time to its next reminder). */
+/** How long people must have left a settled incident alone before it hands over. */
 const SETTLED_QUIET_MS = 5_000;
 
 function recordOf(state: IncidentState): IncidentRecord {
@@ -381,16 +381,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       if (!handOver()) continue;
       await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, retries: assembly.retries });
     }
-    // Settled and written through: hand over once nothing has happened for a moment. The quiet
-    // keeps hand-overs away from people at work, and puts the ending in a task of its own: were
-    // the ending refused (a signal came in meanwhile) in a task that wrote to the store, the task
-    // would be replayed and write again, with other times, what it had stored.
+    // Settled and written through: hand over, once people have left the incident alone for a
+    // moment, in a workflow task of its own. Were the ending refused (a signal came in meanwhile)
+    // in a task that wrote to the store, the task would be replayed and write again, with other
+    // times, what it had stored.
     if (settled() && !dirty()) {
       await condition(allHandlersFinished);
       if (!settled() || dirty()) continue;
       const version = incident.version;
-      const quiet = Math.min(SETTLED_QUIET_MS, ((nextReminderAt(incident, settings) ?? Infinity) - Date.now()) / 2);
-      const stirred = await condition(() => incident.version !== version || !allHandlersFinished() || !settled(), Math.max(1, quiet));
+      const wait = Math.max(1, lastAsked() + SETTLED_QUIET_MS - Date.now());
+      const stirred = await condition(() => incident.version !== version || !allHandlersFinished() || !settled(), wait);
       if (stirred) continue;
       await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, inSync: true });
     }
