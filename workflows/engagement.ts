@@ -200,6 +200,8 @@ export async function runEngagement(
   const needsResolve = () => incident.status === 'Active' && ruleFingerprint(incident) !== progress.resolvedFor;
   let pageDeadlinePassed = false;
   const pageReady = () => pagePending && (linksSettled(incident) || pageDeadlinePassed);
+  const wake = () => pageReady() || needsResolve() || teamsToAdd().length > 0 || labelsStale();
+  control.hasWork = () => pagePending || wake();
 
   for (;;) {
     if (pageReady()) {
@@ -237,8 +239,6 @@ export async function runEngagement(
       progress.labelled = target;
       continue;
     }
-    const wake = () => pageReady() || needsResolve() || teamsToAdd().length > 0 || labelsStale();
-    control.hasWork = () => pagePending || wake();
     if (pagePending) {
       // A pending page holds the hand-over: it belongs to this run's declaration.
       if (!(await condition(wake, PAGE_WAITS_FOR_LINKS))) pageDeadlinePassed = true;

@@ -303,10 +303,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   const incident = state;
   const assembledBefore = incident.assembledAt !== undefined;
-  // A hand-over carries the search attributes and memo over with the run.
-  if (!(compact && input.state)) publish(incident);
+  // A run that took over under this patch: its search attributes and memo came over with it, and
+  // the resources that were ready had been announced.
+  const tookOver = compact && input.state !== undefined;
+  if (!tookOver) publish(incident);
   // Incidents declared before resources existed replay without them.
-  if (since('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)), compact && input.state !== undefined);
+  if (since('resource-assembly')) void runAssembly(incident, assembly, () => upsertMemo(incidentMemo(incident)), tookOver);
   // Rules, role policy and paging came later: older incidents replay without them.
   if (since('engagement')) {
     const declared = input.declaration && !input.state;
@@ -341,9 +343,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
   // A closing's messages go out before the run may finish.
   const transitionsIdle = () => !transitions || (!transitions.busy && transitions.pending.length === 0);
-  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && !assembly.busy && !engagement.busy && !notifier?.busy && transitionsIdle() && !reminders.busy;
   // Hand over or finish only between resource steps, never in the middle of one (nor of a reminder).
   const between = () => !assembly.busy && !engagement.busy && !notifier?.busy && !transitions?.busy && !reminders.busy;
+  const retentionOver = () => incident.status === 'Closed' && Date.now() >= retentionEnds() && between() && transitionsIdle();
   const handOver = () => workflowInfo().continueAsNewSuggested && between();
   // Nothing left to do but wait for a reminder, a change or the end of retention.
   const settled = () =>
