@@ -59,7 +59,7 @@ export function createActivities({ store, providers = {}, resources = DEFAULT_RE
 
     ...createTransitionActivities({ providers, config, defaultReviewTemplate: DEFAULT_REVIEW_TEMPLATE }),
     ...createDigestActivities({ store, providers, config }),
-    ...createReminderActivities({ providers }),
+    ...createReminderActivities({ providers, store }),
     ...createReportActivities({ providers, config }),
     ...createEngagementActivities({ providers, config }),
     ...createNotificationActivities({ providers, config }),

@@ -6,6 +6,7 @@
  */
 import type { IncidentSettings, IncidentState, Priority, ReminderClock, ReportKind, Task } from './incident';
 import { applyEvent, IncidentRuleError } from './rules';
+import { taskPeople } from './tasks';
 
 export const SNOOZE_MINUTES = [30, 60, 120] as const;
 export const DEFAULT_CLOSE_REMINDER_MS = 7 * 24 * 60 * 60 * 1000;
@@ -97,6 +98,11 @@ export function nextReminderAt(incident: IncidentState, settings: IncidentSettin
 const LABEL: Record<ReminderKind, string> = { tactical: 'tactical report', executive: 'executive report', close: 'close' };
 
 /** Records that a reminder went out (restarting its clock) and puts it in the timeline. */
+/** Who a reminder is for: the commander, or an overdue task's owner and assignees. */
+export function reminderRecipients(reminder: DueReminder, commander: string, task: Task | undefined): string[] {
+  return reminder.kind === 'task' && task ? taskPeople(task) : [commander];
+}
+
 export function applyReminderSent(incident: IncidentState, reminder: DueReminder, recipients: string[], at: string): void {
   if (reminder.kind === 'task') {
     const task = incident.tasks?.find((t) => t.id === reminder.taskId);

@@ -146,6 +146,8 @@ interface View {
 interface State {
   channels: Map<string, Channel>;
   messages: Message[];
+  /** The same messages by channel, oldest first: history and look-ups need not scan every channel's. */
+  byChannel: Map<string, Message[]>;
   bookmarks: Bookmark[];
   views: Map<string, View>;
   /** Message timestamps count up from a fixed instant so runs are repeatable. */
@@ -154,7 +156,7 @@ interface State {
   responses?: Array<{ id: string; body: unknown }>;
 }
 
-const freshState = (): State => ({ channels: new Map(), messages: [], bookmarks: [], views: new Map(), tick: 0 });
+const freshState = (): State => ({ channels: new Map(), messages: [], byChannel: new Map(), bookmarks: [], views: new Map(), tick: 0 });
 
 const BOT_ID = 'B0MUSTERAPP';
 const APP_ID = 'A0MUSTERAPP';
@@ -296,19 +298,28 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
     };
   }
 
+  function addMessage(message: Message): void {
+    state.messages.push(message);
+    const inChannel = state.byChannel.get(message.channel);
+    if (inChannel) inChannel.push(message);
+    else state.byChannel.set(message.channel, [message]);
+  }
+  const messagesIn = (channelId: string): Message[] => state.byChannel.get(channelId) ?? [];
+
   /** Slack records joins, topic changes and archiving as messages in the channel. */
   function systemMessage(channel: Channel, user: string, subtype: string, text: string): void {
-    state.messages.push({ channel: channel.id, ts: nextTs(), user, text, subtype, reactions: [] });
+    addMessage({ channel: channel.id, ts: nextTs(), user, text, subtype, reactions: [] });
   }
 
   function findMessage(channelId: string, ts: string): Message {
-    const message = state.messages.find((m) => m.channel === channelId && m.ts === ts && !m.ephemeralTo);
+    const message = messagesIn(channelId).find((m) => m.ts === ts && !m.ephemeralTo);
     if (!message) throw new SlackFailure('message_not_found');
     return message;
   }
 
   /** chat.postMessage takes a channel id or a name (#incidents). */
   function channelByIdOrName(ref: string): Channel {
+    if (state.channels.has(ref)) return openChannel(ref);
     const byName = [...state.channels.values()].find((c) => c.name === ref.replace(/^#/, ''));
     return openChannel(byName?.id ?? ref);
   }
@@ -491,8 +502,8 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
       const oldest = Number(args.optional('oldest') ?? 0);
       const latest = Number(args.optional('latest') ?? Infinity);
       // Newest first, top-level messages only (thread replies live in conversations.replies).
-      const messages = state.messages
-        .filter((m) => m.channel === channel.id && !m.ephemeralTo && (!m.threadTs || m.threadTs === m.ts))
+      const messages = messagesIn(channel.id)
+        .filter((m) => !m.ephemeralTo && (!m.threadTs || m.threadTs === m.ts))
         .filter((m) => {
           const ts = Number(m.ts);
           return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
@@ -512,7 +523,7 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
       const threadTs = args.optional('thread_ts');
       if (threadTs !== undefined) findMessage(channel.id, threadTs);
       const message: Message = { channel: channel.id, ts: nextTs(), user: bot, text: text ?? '', blocks, metadata, threadTs, reactions: [] };
-      state.messages.push(message);
+      addMessage(message);
       return { channel: channel.id, ts: message.ts, message: messageJson(message, true) };
     },
 
@@ -525,7 +536,7 @@ export function slackModule(fixture: SandboxFixture, ids: Ids): VendorModule {
       if (!people.has(user)) throw new SlackFailure('user_not_found');
       if (!channel.members.includes(user)) throw new SlackFailure('user_not_in_channel');
       const message: Message = { channel: channel.id, ts: nextTs(), user: bot, text: text ?? '', blocks, reactions: [], ephemeralTo: user };
-      state.messages.push(message);
+      addMessage(message);
       return { message_ts: message.ts };
     },
 

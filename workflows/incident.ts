@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { IncidentRecord, IncidentState, TimelineEvent } from '../domain/incident';
+import type { IncidentRecord, IncidentState } from '../domain/incident';
 import {
   applyChanges,
   applyNote,
@@ -45,6 +45,7 @@ import { registerReminderHandlers, runReminders, type ReminderControl } from './
 import { registerReportHandlers } from './reports';
 import { registerTaskHandlers } from './tasks';
 import { registerTimelineHandlers } from './timeline';
+import { recordOf, StoreWrites, type Recorded } from './store-writes';
 import { progressOf, runNotifications, startNotifier, subscribe, type NotifierControl } from './notifications';
 import { validateSubscription } from '../domain/notifications';
 import {
@@ -97,16 +98,13 @@ const SETTLED_RUN_REMINDERS = 6;
 /** How long people must have left a settled incident alone before it hands over. */
 const SETTLED_QUIET_MS = 5_000;
 
-function recordOf(state: IncidentState): IncidentRecord {
-  const { timeline: _timeline, ...record } = state;
-  return record;
-}
-
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentRecord> {
   const { settings, incidentId } = input;
   // Runs started before settled hand-overs keep growing until Temporal suggests one. Every other
   // patch is older, so a run that has this one skips them: each marker costs the run two events.
-  const compact = patched('hand-over-when-settled');
+  // A reminder's one activity writes the incident through too (no second write, no third activation).
+  const writesThrough = patched('reminder-writes-through');
+  const compact = writesThrough || patched('hand-over-when-settled');
   const since = (patch: string) => compact || patched(patch);
   // Runs started before local store writes and reminders replay with regular activities.
   const local = since('local-activities');
@@ -118,8 +116,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       : undefined);
 
   // What the store already has: as the previous run said at hand-over, or (older runs) all of it.
-  let recordedVersion = input.recorded?.version ?? input.state?.version ?? 0;
-  let recordedSeq = input.recorded?.seq ?? input.state?.timeline.at(-1)?.seq ?? 0;
+  const recorded: Recorded = {
+    version: input.recorded?.version ?? input.state?.version ?? 0,
+    seq: input.recorded?.seq ?? input.state?.timeline.at(-1)?.seq ?? 0,
+  };
 
   const loaded = () => state !== undefined;
   // A run that takes over carries the retries it was asked for and syncs resources once, in
@@ -296,12 +296,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   if (!state) {
     const stored = await loadIncident(incidentId);
     if (!stored) throw ApplicationFailure.nonRetryable(`${incidentId} has no stored record to resume from`, 'not_found');
-    recordedVersion = stored.version;
-    recordedSeq = stored.timeline.at(-1)?.seq ?? 0;
+    recorded.version = stored.version;
+    recorded.seq = stored.timeline.at(-1)?.seq ?? 0;
     applyResumed(stored, now());
     state = stored;
   }
   const incident = state;
+  const writes = new StoreWrites(incident, recorded);
   const assembledBefore = incident.assembledAt !== undefined;
   // A run that took over under this patch: its search attributes and memo came over with it, and
   // the resources that were ready had been announced.
@@ -329,16 +330,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   // Report, close and task reminders as durable timers came last.
   const reminders: ReminderControl = { busy: false, sent: 0 };
-  if (since('reminders')) void runReminders(incident, settings, reminders, local);
+  if (since('reminders')) void runReminders(incident, settings, reminders, local, writesThrough ? writes : undefined);
 
-  const dirty = () => incident.version > recordedVersion;
+  const dirty = () => writes.dirty();
   const flush = async () => {
-    const version = incident.version;
-    const events: TimelineEvent[] = incident.timeline.filter((event) => event.seq > recordedSeq);
-    const lastSeq = incident.timeline.at(-1)?.seq ?? recordedSeq;
-    await recordIncident(recordOf(incident), events);
-    recordedVersion = Math.max(recordedVersion, version);
-    recordedSeq = Math.max(recordedSeq, lastSeq);
+    const write = writes.take();
+    await recordIncident(write.incident, write.timeline);
+    writes.done(write);
   };
   const retentionEnds = () => (incident.closedAt ? Date.parse(incident.closedAt) + settings.closedRetentionMs : Infinity);
   // A closing's messages go out before the run may finish.
@@ -381,7 +379,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       await condition(allHandlersFinished);
       // A handler may have just given the resource coroutine work; hand over between steps only.
       if (!handOver()) continue;
-      await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, retries: assembly.retries });
+      await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: writes.recorded(), retries: assembly.retries });
     }
     // Settled and written through: hand over, once people have left the incident alone for a
     // moment, in a workflow task of its own. Were the ending refused (a signal came in meanwhile)
@@ -394,7 +392,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       const wait = Math.max(1, lastAsked() + SETTLED_QUIET_MS - Date.now());
       const stirred = await condition(() => incident.version !== version || !allHandlersFinished() || !settled(), wait);
       if (stirred) continue;
-      await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: { version: recordedVersion, seq: recordedSeq }, inSync: true });
+      await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: writes.recorded(), inSync: true });
     }
     // Write every change through before finishing: the store must never lag a finished run.
     if (dirty()) {

@@ -6,11 +6,12 @@
  */
 import { ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { MusterActivities } from '../activities';
-import type { IncidentSettings, IncidentState } from '../domain/incident';
-import { applyReminderSent, applySnooze, nextReminderAt, scheduledReminders, syncClocks, validateSnooze } from '../domain/reminders';
+import type { IncidentSettings, IncidentState, Task } from '../domain/incident';
+import { applyReminderSent, applySnooze, nextReminderAt, reminderRecipients, scheduledReminders, syncClocks, validateSnooze, type DueReminder } from '../domain/reminders';
 import { briefOf } from '../domain/resources';
 import { IncidentRuleError, validateActor } from '../domain/rules';
 import { snoozeReminderUpdate } from './definitions';
+import type { StoreWrite, StoreWrites } from './store-writes';
 
 /** A reminder is a visible message: a few quick attempts, then the clock moves on without it. */
 const messageOptions = {
@@ -67,8 +68,12 @@ export function registerReminderHandlers(current: () => IncidentState | undefine
   );
 }
 
-/** `local`: send through a local activity (runs that started before it replay with a regular one). */
-export async function runReminders(incident: IncidentState, settings: IncidentSettings, control: ReminderControl, local = false): Promise<never> {
+/**
+ * `local`: send through a local activity (runs that started before it replay with a regular one).
+ * `writes`: the reminder is applied first and its activity writes the incident through after the
+ * post (runs that started before that replay with the send and the main loop's write apart).
+ */
+export async function runReminders(incident: IncidentState, settings: IncidentSettings, control: ReminderControl, local = false, writes?: StoreWrites): Promise<never> {
   const { sendReminder } = local ? localMessages : messages;
   control.hasWork = () => (nextReminderAt(incident, settings) ?? Infinity) <= Date.now();
   for (;;) {
@@ -87,15 +92,15 @@ export async function runReminders(incident: IncidentState, settings: IncidentSe
     }
     const channel = incident.resources.channel;
     const task = next.kind === 'task' ? incident.tasks?.find((t) => t.id === next.taskId) : undefined;
+    const input = { incident: briefOf(incident), channelId: channel?.status === 'ready' ? channel.externalId : undefined, reminder: next, task };
+    if (writes) {
+      await remindAndWrite(incident, next, task, writes, (write) => sendReminder({ ...input, write: { incident: write.incident, timeline: write.timeline } }), control);
+      continue;
+    }
     control.busy = true;
     let recipients: string[] = [];
     try {
-      const outcome = await sendReminder({
-        incident: briefOf(incident),
-        channelId: channel?.status === 'ready' ? channel.externalId : undefined,
-        reminder: next,
-        task,
-      });
+      const outcome = await sendReminder(input);
       recipients = outcome.recipients;
       if (!outcome.delivered) log.info('Reminder due but there is no channel to post it in', { incidentId: incident.id, kind: next.kind });
     } catch (err) {
@@ -106,5 +111,34 @@ export async function runReminders(incident: IncidentState, settings: IncidentSe
     if (recipients.length === 0) recipients = next.kind === 'task' && task ? [task.owner, ...task.assignees] : [incident.commander.email];
     applyReminderSent(incident, next, recipients, now());
     control.sent += 1;
+  }
+}
+
+/**
+ * The reminder counts as sent whether or not the post gets through (the clock moves on either
+ * way), so it is applied first, and the activity posts it and then writes the incident through.
+ * Should that fail, the change is dirty again and the incident's main loop writes it.
+ */
+async function remindAndWrite(
+  incident: IncidentState,
+  reminder: DueReminder,
+  task: Task | undefined,
+  writes: StoreWrites,
+  send: (write: StoreWrite) => Promise<{ delivered: boolean }>,
+  control: ReminderControl,
+): Promise<void> {
+  applyReminderSent(incident, reminder, reminderRecipients(reminder, incident.commander.email, task), now());
+  control.sent += 1;
+  const write = writes.take();
+  control.busy = true;
+  try {
+    const { delivered } = await send(write);
+    writes.done(write);
+    if (!delivered) log.info('Reminder due but there is no channel to post it in', { incidentId: incident.id, kind: reminder.kind });
+  } catch (err) {
+    writes.dropped(write);
+    log.warn('Could not send a reminder or write it through', { incidentId: incident.id, kind: reminder.kind, error: String(err) });
+  } finally {
+    control.busy = false;
   }
 }

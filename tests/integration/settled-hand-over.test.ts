@@ -38,6 +38,22 @@ async function runsOf(id: string): Promise<string[]> {
   return statuses;
 }
 
+/** The local activities each finished run of the incident recorded, by type, newest run first. */
+async function localActivitiesOfRuns(id: string): Promise<string[][]> {
+  const runs: string[][] = [];
+  for await (const run of temporal.workflow.list({ query: `WorkflowId = "${incidentWorkflowId(id)}" AND ExecutionStatus != "Running"` })) {
+    const history = await temporal.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    runs.push(
+      (history.events ?? []).flatMap((event) => {
+        const marker = event.markerRecordedEventAttributes;
+        const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+        return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type] : [];
+      }),
+    );
+  }
+  return runs;
+}
+
 /**
  * Requests the sandbox served, by route, leaving out reminders: their posts, and the channel
  * history each send reads first (so that a retried send finds its message and posts once).
@@ -93,6 +109,11 @@ test('a settled incident hands over every few reminders and nothing is lost or d
   // The timeline is whole, in the workflow and in the store.
   expect(later.timeline.map((e) => e.seq)).toEqual(later.timeline.map((_, i) => i + 1));
   expect((await recorded(h, later)).timeline).toEqual(later.timeline);
+  // A reminder is one local activity, which writes the incident through as well: a run that did
+  // nothing but remind has no store write of its own.
+  const remindingRun = (await localActivitiesOfRuns(declared.id)).find((types) => types.filter((t) => t === 'sendReminder').length >= 6);
+  expect(remindingRun).toBeDefined();
+  expect(remindingRun!.filter((t) => t === 'recordIncident')).toEqual([]);
   // The search attributes came over with the runs.
   const found: string[] = [];
   for await (const run of temporal.workflow.list({ query: `WorkflowId = "${incidentWorkflowId(declared.id)}" AND IncidentStatus = "Active" AND ExecutionStatus = "Running"` })) found.push(run.runId);

@@ -29,6 +29,27 @@ let worker: Worker;
 let running: Promise<void>;
 let client: MusterClient;
 
+/** Writes carrying a reminder that the store refuses, for the next test that sets it. */
+let refuseReminderWrites = 0;
+/** The store, refusing writes of reminder events while `refuseReminderWrites` counts down. */
+function refusing(inner: IncidentStore): IncidentStore {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === 'recordIncident') {
+        return async (...args: Parameters<IncidentStore['recordIncident']>) => {
+          if (refuseReminderWrites > 0 && args[1].some((event) => event.kind === 'reminder')) {
+            refuseReminderWrites--;
+            throw new Error('store unavailable');
+          }
+          return target.recordIncident(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 const settings: IncidentSettings = { ...DEFAULT_SETTINGS, ...reminderSettingsFrom(DEFAULT_MUSTER_CONFIG), excludeFromReminders: ['Other'] };
 
 beforeAll(async () => {
@@ -39,7 +60,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'muster-reminders-test-'));
   store = await openStore({ url: `sqlite:${join(dir, 'store.sqlite')}` });
   const taskQueue = `muster-rem-${process.pid}-${Date.now()}`;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities: createActivities({ store }), workflowBundle: bundle });
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities: createActivities({ store: refusing(store) }), workflowBundle: bundle });
   running = worker.run();
   client = new MusterClient(env.client, { taskQueue, incidentPrefix: 'REM', settings });
 }, 180_000);
@@ -81,6 +102,18 @@ test('a High incident with no report for 7 hours gets tactical reminders at 2, 4
   await close(incident.id);
 });
 
+test('a reminder whose write the store refuses is written by the incident afterwards', async () => {
+  const incident = await declare();
+  // Every attempt of the reminder's activity (5) fails to write it; the incident then writes it.
+  refuseReminderWrites = 5;
+  await env.sleep('3 hours');
+  expect(refuseReminderWrites).toBe(0);
+  expect(await reminderHours(incident, 'tactical')).toEqual([2]);
+  const state = await client.get(incident.id);
+  expect((await store.getIncident(incident.id))?.timeline).toEqual(state.timeline);
+  await close(incident.id);
+}, 60_000);
+
 test('types excluded from reminders get none', async () => {
   const incident = await declare({ type: 'Other' });
   await env.sleep('7 hours');
@@ -95,7 +128,8 @@ test('posting a report restarts its clock', async () => {
   await handle(incident.id).executeUpdate(postReportUpdate, {
     args: [{ kind: 'tactical', conditions: 'Errors at 5%', actions: 'Rolled back', needs: 'Nothing', actor: 'ic@example.com' }],
   });
-  await env.sleep('4 hours');
+  // A minute past the second reminder: a sleep that ends just as a timer fires races its workflow task.
+  await env.sleep(4 * HOUR_MS + 60_000);
   // 1.5 h + 2 h, then 2 h after that reminder; never at 2 h.
   expect(await reminderHours(incident, 'tactical')).toEqual([3.5, 5.5]);
   const state = await client.get(incident.id);
