@@ -3,7 +3,7 @@
  * the loopback sandbox. The only place that knows which adapters exist.
  */
 import { readFileSync } from 'node:fs';
-import { google } from 'googleapis';
+import { auth } from '../activities/providers/google/apis';
 import { DEFAULT_RESOURCE_SETTINGS } from '../activities';
 import type { ResourceSettings } from '../activities/assembly';
 import { accessTokenAuth, googleProviders } from '../activities/providers/google';
@@ -72,7 +72,7 @@ export const GOOGLE_SCOPES = [
 
 /** A service account with domain-wide delegation, acting as `subject` (a Workspace admin or bot user). */
 function serviceAccountAuth(keyFile: string, subject: string) {
-  return new google.auth.JWT({ keyFile, subject, scopes: GOOGLE_SCOPES });
+  return new auth.JWT({ keyFile, subject, scopes: GOOGLE_SCOPES });
 }
 
 /** The environment that points every vendor at a running sandbox, with the credentials it accepts. */

@@ -2,7 +2,7 @@
  * The Google adapters (Drive, Docs, Calendar/Meet, Directory groups, Gmail) built on the real
  * googleapis clients. Each capability lives in ./google/; this file wires the clients.
  */
-import { google, type Auth } from 'googleapis';
+import { admin, auth, calendar, docs, drive, gmail, type GoogleAuth, type OAuth2Client } from './google/apis';
 import type { ConferenceProvider, DocumentProvider, EmailProvider, GroupProvider, StorageProvider } from './types';
 import { googleConference } from './google/calendar';
 import { googleGroups } from './google/directory';
@@ -14,7 +14,7 @@ export { DEDUPE_HEADER, messageIdFor } from './google/gmail';
 
 export interface GoogleConfig {
   /** Any googleapis auth client: OAuth2Client, a service-account JWT with a subject, GoogleAuth. */
-  auth: Auth.OAuth2Client | Auth.GoogleAuth;
+  auth: OAuth2Client | GoogleAuth;
   /** e.g. the sandbox's `http://127.0.0.1:PORT/`; Google's own hosts when unset. */
   rootUrl?: string;
   /** The Workspace domain groups are made in. */
@@ -34,18 +34,18 @@ export interface GoogleProviders {
 }
 
 export function googleProviders(config: GoogleConfig): GoogleProviders {
-  // rootUrl has to be given to each API (google.options ignores it). Retries are off: gaxios
+  // rootUrl has to be given to each API (googleapis' global options ignore it). Retries are off: gaxios
   // would retry GETs on 429 without honouring Retry-After, and Temporal owns retrying anyway.
   // Node's own fetch: gaxios otherwise loads node-fetch with a dynamic import(), which fails
   // inside jest's VM (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG).
   const options = { auth: config.auth, retry: false, fetchImplementation: fetch, ...(config.rootUrl ? { rootUrl: config.rootUrl } : {}) };
-  const drive = google.drive({ version: 'v3', ...options });
+  const files = drive({ version: 'v3', ...options });
   return {
-    storage: driveStorage(drive),
-    document: googleDocuments(drive, google.docs({ version: 'v1', ...options })),
-    conference: googleConference(google.calendar({ version: 'v3', ...options }), config.calendarId ?? 'primary'),
-    group: googleGroups(google.admin({ version: 'directory_v1', ...options }), config.domain),
-    email: gmailEmail(google.gmail({ version: 'v1', ...options }), config.sender),
+    storage: driveStorage(files),
+    document: googleDocuments(files, docs({ version: 'v1', ...options })),
+    conference: googleConference(calendar({ version: 'v3', ...options }), config.calendarId ?? 'primary'),
+    group: googleGroups(admin({ version: 'directory_v1', ...options }), config.domain),
+    email: gmailEmail(gmail({ version: 'v1', ...options }), config.sender),
   };
 }
 
@@ -53,8 +53,8 @@ export function googleProviders(config: GoogleConfig): GoogleProviders {
 const NEVER = Date.UTC(9999, 0, 1);
 
 /** An auth client that just sends this bearer token (tests, the sandbox, tokens minted elsewhere). */
-export function accessTokenAuth(token: string): Auth.OAuth2Client {
-  const client = new google.auth.OAuth2();
+export function accessTokenAuth(token: string): OAuth2Client {
+  const client = new auth.OAuth2();
   client.setCredentials({ access_token: token, expiry_date: NEVER });
   return client;
 }

@@ -3,7 +3,7 @@
  * googleapis clients: idempotency of every ensure, the exact calls made, and error mapping.
  */
 import { createServer } from 'node:net';
-import { google } from 'googleapis';
+import * as google from '../../activities/providers/google/apis';
 import { accessTokenAuth, googleProviders, type GoogleProviders } from '../../activities/providers/google';
 import { DEFAULT_FIXTURE } from '../../sandbox/fixture';
 import { startSandbox, type Sandbox } from '../../sandbox/server';

@@ -2,7 +2,7 @@
  * Meet conferences as Calendar events. The event id is derived from the incident id, so a
  * retried create collides (409) with the first one and we read that instead of making another.
  */
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from './apis';
 import { VendorError } from '../../errors';
 import type { ConferenceProvider, FileRef } from '../types';
 import { call, callUnless } from './errors';

@@ -1,5 +1,5 @@
 /** Google Groups through the Admin SDK Directory API. "Already exists" answers count as done. */
-import type { admin_directory_v1 } from 'googleapis';
+import type { admin_directory_v1 } from './apis';
 import { VendorError } from '../../errors';
 import type { GroupProvider, GroupRef } from '../types';
 import { call, callUnless } from './errors';

@@ -2,7 +2,7 @@
  * Drive folders and Docs documents. Both are found again by the appProperties Muster stamps on
  * them (muster_incident, muster_kind), so a retried ensure finds what an earlier attempt made.
  */
-import type { docs_v1, drive_v3 } from 'googleapis';
+import type { docs_v1, drive_v3 } from './apis';
 import { VendorError } from '../../errors';
 import type { DocumentProvider, FileRef, StorageProvider } from '../types';
 import { call, googleMessage, googleStatus, toVendorError } from './errors';

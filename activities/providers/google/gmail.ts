@@ -3,7 +3,7 @@
  * before sending we search the mailbox for it (Gmail cannot search custom headers, but it can
  * search `rfc822msgid:`). The key also travels as X-Muster-Dedupe for people reading headers.
  */
-import type { gmail_v1 } from 'googleapis';
+import type { gmail_v1 } from './apis';
 import { VendorError } from '../../errors';
 import type { EmailProvider } from '../types';
 import { call } from './errors';
