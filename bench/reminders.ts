@@ -12,6 +12,8 @@
  *
  *   npm run bench -- reminders [--incidents 1000] [--cadence 5m] [--ramp 5m] [--cache 1000] [--concurrency 32]
  *
+ * BENCH_WORKER_NODE_FLAGS passes Node flags to the worker (a CPU profile: "--cpu-prof --cpu-prof-dir=DIR").
+ *
  * A ramp longer than the cadence starts incidents more slowly, which measures the steady state
  * at N open incidents apart from how fast the machine assembles new ones.
  *
@@ -69,7 +71,8 @@ function drainReminders(sandbox: Sandbox, into: SentReminder[]): void {
 }
 
 function startWorkerProcess(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'worker/main.ts'], {
+  const flags = process.env.BENCH_WORKER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, '--require', 'tsx/cjs', 'worker/main.ts'], {
     cwd: join(__dirname, '..'),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
