@@ -104,6 +104,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // patch is older, so a run that has this one skips them: each marker costs the run two events.
   // A reminder's one activity writes the incident through too (no second write, no third activation).
   const writesThrough = patched('reminder-writes-through');
+  // A settled hand-over looks again at what came in with its timer (runs before it handed over regardless).
+  const handOverRechecks = patched('hand-over-rechecks');
   const compact = writesThrough || patched('hand-over-when-settled');
   const since = (patch: string) => compact || patched(patch);
   // Runs started before local store writes and reminders replay with regular activities.
@@ -391,7 +393,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       const version = incident.version;
       const wait = Math.max(1, lastAsked() + SETTLED_QUIET_MS - Date.now());
       const stirred = await condition(() => incident.version !== version || !allHandlersFinished() || !settled(), wait);
-      if (stirred) continue;
+      // What came in with the timer (an update or signal, a reminder falling due) ran in the same
+      // activation after the timeout had decided the condition: handing over now would carry
+      // the state without its change, or drop the reminder's post.
+      if (stirred || (handOverRechecks && (incident.version !== version || !allHandlersFinished() || !settled() || dirty()))) continue;
       await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: writes.recorded(), inSync: true });
     }
     // Write every change through before finishing: the store must never lag a finished run.

@@ -13,7 +13,9 @@ import { incidentWorkflowId } from '../../workflows/definitions';
 import { eventually, recorded, startHarness, testEnv, type Harness } from '../support/harness';
 
 const config = parseMusterConfig(readFileSync(join(__dirname, '../../config/muster.example.yaml'), 'utf8'), 'muster.example.yaml');
-const CADENCE_MS = 1_000;
+// Not 1 s: the dev server fires timers on a one-second tick, so the hand-over's own short timer
+// would fall due with every reminder, and a hand-over rightly waits until the reminder is sent.
+const CADENCE_MS = 2_000;
 
 let h: Harness;
 let connection: Connection;
