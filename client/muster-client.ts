@@ -150,6 +150,23 @@ function fromUpdateFailure(err: unknown): unknown {
   return err;
 }
 
+/**
+ * The server refuses an update as "UnprocessedUpdate" when the worker completed the workflow task
+ * it was delivered in without taking it up, which happens now and then while local activities hold
+ * that task open. The update never reached its handler, so sending it again is safe; the caller
+ * would otherwise be told "Not done" about a change nobody refused.
+ */
+export async function resendUnprocessed<T>(send: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (attempt >= attempts || !(cause instanceof ApplicationFailure) || cause.type !== 'UnprocessedUpdate') throw err;
+    }
+  }
+}
+
 const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export class MusterClient {
@@ -192,7 +209,7 @@ export class MusterClient {
       throw new IncidentRejectedError('invalid_field', 'the idempotency key must be 1-200 characters', 'idempotencyKey');
     }
 
-    const { incidentId, number, created } = await this.temporal.workflow.executeUpdateWithStart(allocateIncidentIdUpdate, {
+    const { incidentId, number, created } = await resendUnprocessed(() => this.temporal.workflow.executeUpdateWithStart(allocateIncidentIdUpdate, {
       args: [{ idempotencyKey }],
       startWorkflowOperation: new WithStartWorkflowOperation<IncidentRegistryWorkflow>(REGISTRY_WORKFLOW_TYPE, {
         workflowId: registryWorkflowId(this.incidentPrefix),
@@ -200,7 +217,7 @@ export class MusterClient {
         args: [{ prefix: this.incidentPrefix }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
-    });
+    }));
 
     const visible = { ...declaration, status: 'Active' as const };
     const start: IncidentWorkflowInput = { incidentId, number, settings: this.settings, declaration, commanderNamed: input.commander !== undefined };
@@ -245,7 +262,7 @@ export class MusterClient {
     }
     const request = { changes, actor };
     try {
-      return await this.handle(incidentId).executeUpdate(updateIncidentUpdate, { args: [request] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(updateIncidentUpdate, { args: [request] }));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -256,10 +273,10 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await this.temporal.workflow.executeUpdateWithStart(updateIncidentUpdate, {
+      return await resendUnprocessed(() => this.temporal.workflow.executeUpdateWithStart(updateIncidentUpdate, {
         args: [request],
         startWorkflowOperation: this.resumeOperation(ended),
-      });
+      }));
     } catch (err) {
       throw fromUpdateFailure(err);
     }
@@ -268,7 +285,7 @@ export class MusterClient {
   /** Assigns or renounces a role; refused with the reason (e.g. leaving the incident without a commander). */
   async changeRole(incidentId: string, change: RoleChange, actor: string): Promise<IncidentState> {
     try {
-      return await this.handle(incidentId).executeUpdate(changeRoleUpdate, { args: [{ ...change, actor }] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(changeRoleUpdate, { args: [{ ...change, actor }] }));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -293,7 +310,7 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await this.handle(incidentId).executeUpdate(engageOncallUpdate, { args: [request] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(engageOncallUpdate, { args: [request] }));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -303,7 +320,7 @@ export class MusterClient {
   /** Adds someone to the incident's notifications group (every update by email). */
   async subscribe(incidentId: string, { person, actor }: { person: Person; actor: string }): Promise<IncidentState> {
     try {
-      return await this.handle(incidentId).executeUpdate(subscribeUpdate, { args: [{ person, actor }] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(subscribeUpdate, { args: [{ person, actor }] }));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -313,7 +330,7 @@ export class MusterClient {
   /** Makes a failed resource again (after its cause is fixed); refused unless it failed. */
   async retryResource(incidentId: string, resource: string, actor: string): Promise<IncidentState> {
     try {
-      return await this.handle(incidentId).executeUpdate(retryResourceUpdate, { args: [{ resource, actor }] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(retryResourceUpdate, { args: [{ resource, actor }] }));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -358,7 +375,7 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await this.handle(incidentId).executeUpdate(addTimelineNoteUpdate, { args: [request] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(addTimelineNoteUpdate, { args: [request] }));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -369,10 +386,10 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await this.temporal.workflow.executeUpdateWithStart(addTimelineNoteUpdate, {
+      return await resendUnprocessed(() => this.temporal.workflow.executeUpdateWithStart(addTimelineNoteUpdate, {
         args: [request],
         startWorkflowOperation: this.resumeOperation(ended),
-      });
+      }));
     } catch (err) {
       throw fromUpdateFailure(err);
     }
@@ -417,7 +434,7 @@ export class MusterClient {
   /** Adds someone as Observer or Participant (promotes an Observer asking to take part); a no-op if already involved. */
   async addParticipant(incidentId: string, request: AddParticipantRequest): Promise<IncidentState> {
     try {
-      return await this.handle(incidentId).executeUpdate(addParticipantUpdate, { args: [request] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(addParticipantUpdate, { args: [request] }));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -427,7 +444,7 @@ export class MusterClient {
   /** Someone left: their Observer/Participant roles go (duties stay); refused for the commander. */
   async removeParticipant(incidentId: string, request: RemoveParticipantRequest): Promise<IncidentState> {
     try {
-      return await this.handle(incidentId).executeUpdate(removeParticipantUpdate, { args: [request] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(removeParticipantUpdate, { args: [request] }));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -460,7 +477,7 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await this.handle(incidentId).executeUpdate(submitFeedbackUpdate, { args: [feedback] });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(submitFeedbackUpdate, { args: [feedback] }));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -475,7 +492,7 @@ export class MusterClient {
    */
   private async runUpdate<Ret, Args extends [unknown]>(incidentId: string, update: UpdateDefinition<Ret, Args>, args: Args): Promise<Ret> {
     try {
-      return await this.handle(incidentId).executeUpdate(update, { args });
+      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(update, { args }));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
