@@ -220,10 +220,11 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
       return from + Math.max(1, Math.ceil((steadyFrom - from) / cadence)) * cadence;
     };
     // A reminder due in the window and never sent counts as late until the end.
-    const missing = [...startedAt.entries()]
-      .filter(([id]) => !remindedInWindow.has(id))
-      .map(([id, at]) => dueInWindow(id, at))
-      .filter((due) => due < windowEnd);
+    const unreminded = [...startedAt.entries()].filter(([id]) => !remindedInWindow.has(id) && dueInWindow(id, startedAt.get(id)!) < windowEnd);
+    const missing = unreminded.map(([id, at]) => dueInWindow(id, at));
+    // When the incidents that missed the window had been started (seconds into the ramp): a
+    // block at the end is a backlog; a spread is incidents that stopped reminding.
+    const missingStarts = unreminded.map(([, at]) => (at - t0) / 1000).sort((a, b) => a - b);
     const lateness = [...steady.map((r) => r.sentAt - r.dueAt), ...missing.map((due) => end - due)].sort((a, b) => a - b);
     const startingLateness = starting.map((r) => r.sentAt - r.dueAt).sort((a, b) => a - b);
 
@@ -238,6 +239,8 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
     emit('steady_reminders', steady.length, 'count');
     emit('incidents_reminded', reminded.size, 'count');
     emit('reminders_missing', missing.length, 'count');
+    emit('missing_started_min_s', Math.round(missingStarts[0] ?? NaN), 's into the ramp');
+    emit('missing_started_p50_s', Math.round(percentile(missingStarts, 50)), 's into the ramp');
     emit('lateness_p50_ms', percentile(lateness, 50), 'ms');
     emit('lateness_p99_ms', percentile(lateness, 99), 'ms');
     emit('lateness_max_ms', lateness.at(-1) ?? NaN, 'ms');
