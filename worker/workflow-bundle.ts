@@ -20,6 +20,7 @@ const NOT_FOR_WORKFLOWS = new Set(['filter-schema.ts']);
  * The workflow runtime itself (@temporalio/workflow) keeps per-workflow state and stays out.
  */
 export const PRELOADED_MODULES: readonly string[] = [
+  // First, and evaluated before the SDK freezes the sandbox's globals: it sets the sandbox's Error.prepareStackTrace.
   require.resolve('../workflows/stack-traces'),
   'long',
   'ms',
