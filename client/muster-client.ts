@@ -152,9 +152,10 @@ function fromUpdateFailure(err: unknown): unknown {
 
 /**
  * The server refuses an update as "UnprocessedUpdate" when the worker completed the workflow task
- * it was delivered in without taking it up, which happens now and then while local activities hold
- * that task open. The update never reached its handler, so sending it again is safe; the caller
- * would otherwise be told "Not done" about a change nobody refused.
+ * it was delivered in without taking it up (seen now and then under concurrent updates to one
+ * incident; why the worker leaves it is not pinned down). The update never reached its handler, so
+ * sending it again is safe; the caller would otherwise be told "Not done" about a change nobody
+ * refused.
  */
 export async function resendUnprocessed<T>(send: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
