@@ -263,7 +263,7 @@ export class MusterClient {
     }
     const request = { changes, actor };
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(updateIncidentUpdate, { args: [request] }));
+      return await this.sendUpdate(incidentId, updateIncidentUpdate, [request]);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -286,7 +286,7 @@ export class MusterClient {
   /** Assigns or renounces a role; refused with the reason (e.g. leaving the incident without a commander). */
   async changeRole(incidentId: string, change: RoleChange, actor: string): Promise<IncidentState> {
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(changeRoleUpdate, { args: [{ ...change, actor }] }));
+      return await this.sendUpdate(incidentId, changeRoleUpdate, [{ ...change, actor }]);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -311,7 +311,7 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(engageOncallUpdate, { args: [request] }));
+      return await this.sendUpdate(incidentId, engageOncallUpdate, [request]);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -321,7 +321,7 @@ export class MusterClient {
   /** Adds someone to the incident's notifications group (every update by email). */
   async subscribe(incidentId: string, { person, actor }: { person: Person; actor: string }): Promise<IncidentState> {
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(subscribeUpdate, { args: [{ person, actor }] }));
+      return await this.sendUpdate(incidentId, subscribeUpdate, [{ person, actor }]);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -331,7 +331,7 @@ export class MusterClient {
   /** Makes a failed resource again (after its cause is fixed); refused unless it failed. */
   async retryResource(incidentId: string, resource: string, actor: string): Promise<IncidentState> {
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(retryResourceUpdate, { args: [{ resource, actor }] }));
+      return await this.sendUpdate(incidentId, retryResourceUpdate, [{ resource, actor }]);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -376,7 +376,7 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(addTimelineNoteUpdate, { args: [request] }));
+      return await this.sendUpdate(incidentId, addTimelineNoteUpdate, [request]);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -435,7 +435,7 @@ export class MusterClient {
   /** Adds someone as Observer or Participant (promotes an Observer asking to take part); a no-op if already involved. */
   async addParticipant(incidentId: string, request: AddParticipantRequest): Promise<IncidentState> {
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(addParticipantUpdate, { args: [request] }));
+      return await this.sendUpdate(incidentId, addParticipantUpdate, [request]);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -445,7 +445,7 @@ export class MusterClient {
   /** Someone left: their Observer/Participant roles go (duties stay); refused for the commander. */
   async removeParticipant(incidentId: string, request: RemoveParticipantRequest): Promise<IncidentState> {
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(removeParticipantUpdate, { args: [request] }));
+      return await this.sendUpdate(incidentId, removeParticipantUpdate, [request]);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new IncidentNotFoundError(incidentId);
       throw fromUpdateFailure(err);
@@ -478,7 +478,7 @@ export class MusterClient {
       rejected(err);
     }
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(submitFeedbackUpdate, { args: [feedback] }));
+      return await this.sendUpdate(incidentId, submitFeedbackUpdate, [feedback]);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
@@ -491,9 +491,14 @@ export class MusterClient {
    * Runs one of the incident's updates. A workflow that has ended belongs to a Closed incident
    * past its retention, which the rules refuse the same way as a live Closed one.
    */
+  /** Sends one of the incident's updates, again if the server says no worker took it up. */
+  private sendUpdate<Ret, Args extends [unknown]>(incidentId: string, update: UpdateDefinition<Ret, Args>, args: Args): Promise<Ret> {
+    return resendUnprocessed(() => this.handle(incidentId).executeUpdate(update, { args }));
+  }
+
   private async runUpdate<Ret, Args extends [unknown]>(incidentId: string, update: UpdateDefinition<Ret, Args>, args: Args): Promise<Ret> {
     try {
-      return await resendUnprocessed(() => this.handle(incidentId).executeUpdate(update, { args }));
+      return await this.sendUpdate(incidentId, update, args);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw fromUpdateFailure(err);
     }
