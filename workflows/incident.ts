@@ -392,11 +392,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       if (!settled() || dirty()) continue;
       const version = incident.version;
       const wait = Math.max(1, lastAsked() + SETTLED_QUIET_MS - Date.now());
-      const stirred = await condition(() => incident.version !== version || !allHandlersFinished() || !settled(), wait);
+      const stirredNow = () => incident.version !== version || !allHandlersFinished() || !settled();
+      const stirred = await condition(stirredNow, wait);
       // What came in with the timer (an update or signal, a reminder falling due) ran in the same
       // activation after the timeout had decided the condition: handing over now would carry
       // the state without its change, or drop the reminder's post.
-      if (stirred || (handOverRechecks && (incident.version !== version || !allHandlersFinished() || !settled() || dirty()))) continue;
+      if (stirred || (handOverRechecks && (stirredNow() || dirty()))) continue;
       await continueAsNew<typeof incidentWorkflow>({ ...carried(), recorded: writes.recorded(), inSync: true });
     }
     // Write every change through before finishing: the store must never lag a finished run.
