@@ -220,11 +220,14 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
       return from + Math.max(1, Math.ceil((steadyFrom - from) / cadence)) * cadence;
     };
     // A reminder due in the window and never sent counts as late until the end.
-    const unreminded = [...startedAt.entries()].filter(([id]) => !remindedInWindow.has(id) && dueInWindow(id, startedAt.get(id)!) < windowEnd);
-    const missing = unreminded.map(([id, at]) => dueInWindow(id, at));
+    const unreminded = [...startedAt.entries()]
+      .filter(([id]) => !remindedInWindow.has(id))
+      .map(([id, at]) => ({ at, due: dueInWindow(id, at) }))
+      .filter(({ due }) => due < windowEnd);
+    const missing = unreminded.map(({ due }) => due);
     // When the incidents that missed the window had been started (seconds into the ramp): a
     // block at the end is a backlog; a spread is incidents that stopped reminding.
-    const missingStarts = unreminded.map(([, at]) => (at - t0) / 1000).sort((a, b) => a - b);
+    const missingStarts = unreminded.map(({ at }) => (at - t0) / 1000).sort((a, b) => a - b);
     const lateness = [...steady.map((r) => r.sentAt - r.dueAt), ...missing.map((due) => end - due)].sort((a, b) => a - b);
     const startingLateness = starting.map((r) => r.sentAt - r.dueAt).sort((a, b) => a - b);
 
