@@ -59,6 +59,8 @@ const schema = vendorEnvSchema.extend({
   MUSTER_WORKFLOW_BUNDLE: z.string().optional(),
   /** Workflows the worker keeps in memory; fewer costs replays, more costs RAM (about 100 kB each). */
   MUSTER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** Threads that run workflow code; more overlap the SDK's per-call sandbox overhead. */
+  MUSTER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
   SLACK_SIGNING_SECRET_FILE: z.string().trim().min(1).optional(),
   SLACK_APP_TOKEN: z.string().trim().regex(/^xapp-/, 'an app-level token starts with xapp-').optional(),
@@ -89,6 +91,8 @@ export interface MusterConfig {
   workflowBundlePath?: string;
   /** Bounds the worker's workflow cache (Temporal's default scales with the machine's memory). */
   maxCachedWorkflows?: number;
+  /** Threads that run workflow code (Temporal's default: one). */
+  workflowThreads?: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** The Slack app (api/slack): on when a signing secret (HTTP) or an app token (Socket Mode) is set. */
   slackApp: { signingSecret?: string; appToken?: string; command: string; timelineReaction: string };
@@ -143,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MusterConfig {
     dataDir: e.MUSTER_DATA_DIR,
     workflowBundlePath: e.MUSTER_WORKFLOW_BUNDLE,
     maxCachedWorkflows: e.MUSTER_MAX_CACHED_WORKFLOWS,
+    workflowThreads: e.MUSTER_WORKFLOW_THREADS,
     logLevel: e.LOG_LEVEL,
     slackApp: {
       signingSecret: e.SLACK_SIGNING_SECRET ?? (e.SLACK_SIGNING_SECRET_FILE ? readFileSync(e.SLACK_SIGNING_SECRET_FILE, 'utf8').trim() : undefined),

@@ -12,15 +12,18 @@ export interface WorkerOptions {
   workflowBundlePath?: string;
   /** Bounds the workflow cache: thousands of open incidents must not all stay in memory. */
   maxCachedWorkflows?: number;
+  /** Threads that run workflow code. */
+  workflowThreads?: number;
 }
 
-export async function createMusterWorker({ connection, temporal, deps, workflowBundlePath, maxCachedWorkflows }: WorkerOptions): Promise<Worker> {
+export async function createMusterWorker({ connection, temporal, deps, workflowBundlePath, maxCachedWorkflows, workflowThreads }: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     activities: createActivities(deps),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
+    ...(workflowThreads !== undefined ? { workflowThreadPoolSize: workflowThreads } : {}),
     ...(workflowBundlePath
       ? { workflowBundle: { codePath: workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] }, bundlerOptions: { preloadModules: [...PRELOADED_MODULES] } }),

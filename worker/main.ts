@@ -34,6 +34,7 @@ export async function runWorker(): Promise<void> {
       deps: { store, ...providersFromConfig(config.vendors, config.incident.config) },
       workflowBundlePath: config.workflowBundlePath,
       maxCachedWorkflows: config.maxCachedWorkflows,
+      workflowThreads: config.workflowThreads,
     });
     await startDigestSchedules(config.temporal, logger);
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');
