@@ -11,6 +11,13 @@
  * were still being started (and assembled) are reported apart as starting_lateness_*.
  *
  *   npm run bench -- reminders [--incidents 1000] [--cadence 5m] [--ramp 5m] [--cache 1000] [--concurrency 32]
+ *     [--threads N] [--debug 1]
+ *
+ * --threads sets the worker's MUSTER_WORKFLOW_THREADS; --debug prints a few reminders and, for up
+ * to three incidents not reminded in the measured cadence, every event of every run.
+ *
+ * An incident not reminded in the measured cadence is due when its own workflow says (asked at
+ * the end): one whose declaration waited in a backlog is due that much later than it was started.
  *
  * BENCH_WORKER_NODE_FLAGS passes Node flags to the worker (a CPU profile: "--cpu-prof --cpu-prof-dir=DIR").
  *
@@ -27,9 +34,10 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_SETTINGS, type IncidentSettings } from '../domain/incident';
 import { parseDuration } from '../domain/duration';
+import { nextReminderAt } from '../domain/reminders';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { ensureTemporalCli, findFreePort, startDevServer } from '../temporal-dev';
-import { INCIDENT_WORKFLOW_TYPE, incidentMemo, incidentSearchAttributes, incidentWorkflowId, type IncidentWorkflow } from '../workflows/definitions';
+import { getIncidentQuery, INCIDENT_WORKFLOW_TYPE, incidentMemo, incidentSearchAttributes, incidentWorkflowId, type IncidentWorkflow } from '../workflows/definitions';
 import { sandboxVendorEnv } from '../worker/providers';
 import type { Emit } from './run';
 
@@ -80,6 +88,41 @@ function startWorkerProcess(env: Record<string, string>): ChildProcess {
   return child;
 }
 
+/** The next reminder each incident's workflow has scheduled (absent when it did not answer). */
+async function scheduledDueTimes(client: Client, settings: IncidentSettings, incidentIds: string[]): Promise<Map<string, number>> {
+  const due = new Map<string, number>();
+  let next = 0;
+  const ask = async () => {
+    while (next < incidentIds.length) {
+      const id = incidentIds[next++]!;
+      try {
+        const state = await client.workflow.getHandle(incidentWorkflowId(id)).query(getIncidentQuery);
+        const at = nextReminderAt(state, settings);
+        if (at !== undefined) due.set(id, at);
+      } catch {
+        // Left to the estimate from the start time.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, ask));
+  return due;
+}
+
+/** Every run of an incident, event by event, in seconds since the ramp began (for --debug). */
+async function printRuns(client: Client, incidentId: string, t0: number): Promise<void> {
+  const runs: string[] = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${incidentWorkflowId(incidentId)}'` })) runs.push(execution.runId);
+  console.error(`${incidentId}: ${runs.length} runs`);
+  for (const runId of runs.reverse()) {
+    const history = await client.workflow.getHandle(incidentWorkflowId(incidentId), runId).fetchHistory();
+    const line = (history.events ?? []).map((e) => {
+      const at = e.eventTime?.seconds ? (Number(e.eventTime.seconds) * 1000 + Math.round((e.eventTime.nanos ?? 0) / 1e6) - t0) / 1000 : NaN;
+      return `${at.toFixed(1)} ${Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k] != null)?.replace('EventAttributes', '')}`;
+    });
+    console.error(`  run ${runId}:\n    ${line.join('\n    ')}`);
+  }
+}
+
 export async function remindersBench(flags: Record<string, string>, emit: Emit): Promise<void> {
   const incidents = Number(flags.incidents ?? 1000);
   const cadence = parseDuration(flags.cadence ?? '5m');
@@ -105,6 +148,7 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
     MUSTER_DATABASE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
     MUSTER_DATA_DIR: dir,
     MUSTER_MAX_CACHED_WORKFLOWS: String(cache),
+    ...(flags.threads ? { MUSTER_WORKFLOW_THREADS: flags.threads } : {}),
     // Only Slack: each incident gets a channel and nothing else.
     SLACK_BOT_TOKEN: vendorEnv.SLACK_BOT_TOKEN!,
     SLACK_API_URL: vendorEnv.SLACK_API_URL!,
@@ -198,10 +242,16 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
       if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
       await sleep(1_000);
     }
-    drainReminders(sandbox, sent);
     const elapsed = (Date.now() - t0) / 1000;
     const workerCpu = processStats(worker.pid!).cpuSeconds - cpuBefore;
     const benchCpu = process.cpuUsage(benchCpuBefore);
+    // An incident not reminded in the window is due by its own schedule: one whose declaration
+    // waited in the queue is due that much later than the client started it. Asked before the
+    // last drain, so that a reminder sent meanwhile is counted as sent.
+    drainReminders(sandbox, sent);
+    const remindedSince = new Set(sent.filter((r) => r.dueAt >= steadyFrom).map((r) => r.incidentId));
+    const scheduled = await scheduledDueTimes(client, settings, [...startedAt.keys()].filter((id) => !remindedSince.has(id)));
+    drainReminders(sandbox, sent);
 
     // The warm-up incident is not measured. Reminders due while incidents were still starting
     // (competing with assembly) are reported apart from the steady state the target is about.
@@ -216,6 +266,8 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
     const lastDue = new Map<string, number>();
     for (const r of measured) lastDue.set(r.incidentId, Math.max(r.dueAt, lastDue.get(r.incidentId) ?? 0));
     const dueInWindow = (id: string, startedAtMs: number) => {
+      const own = scheduled.get(id);
+      if (own !== undefined) return own;
       const from = lastDue.get(id) ?? startedAtMs;
       return from + Math.max(1, Math.ceil((steadyFrom - from) / cadence)) * cadence;
     };
@@ -233,6 +285,8 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
 
     if (flags.debug) {
       for (const r of measured.slice(0, 5)) console.error(r.incidentId, new Date(r.dueAt).toISOString(), new Date(r.sentAt).toISOString(), r.sentAt - r.dueAt);
+      const unremindedIds = [...startedAt.keys()].filter((id) => !remindedInWindow.has(id));
+      for (const id of unremindedIds.slice(0, 3)) await printRuns(client, id, t0);
     }
     emit('incidents', incidents, 'count');
     emit('cadence', cadence / 1000, 's');
