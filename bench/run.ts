@@ -4,6 +4,7 @@
  */
 import { assemblyBench } from './assembly';
 import { remindersBench } from './reminders';
+import { replayBench } from './replay';
 import { slackAckBench } from './slack-ack';
 import { engageBench } from './engage';
 
@@ -12,6 +13,7 @@ export type Emit = (metric: string, value: number | string, unit: string) => voi
 const BENCHES: Record<string, (flags: Record<string, string>, emit: Emit) => Promise<void>> = {
   assembly: assemblyBench,
   reminders: remindersBench,
+  replay: replayBench,
   'slack-ack': slackAckBench,
   engage: engageBench,
 };
