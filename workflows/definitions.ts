@@ -65,6 +65,8 @@ export interface IncidentWorkflowInput {
   inSync?: boolean;
   /** With `state`: what engagement did (rules resolved, ticket labels, teams added). */
   engagement?: EngagementProgress;
+  /** Set by a hand-over: the patches the run takes without markers (PATCH_LEVEL in incident.ts). */
+  patchLevel?: number;
 }
 
 export const getIncidentQuery = defineQuery<IncidentState>('getIncident');

@@ -156,6 +156,8 @@ async function applyRolePolicy(incident: IncidentState, settings: EngagementSett
 /**
  * The coroutine. `declaration` is set only in the run that declared the incident: the role
  * policy and the commander's page belong to the declaration, never to a later run.
+ * `settingsWhenAsked`: a run without a declaration loads the configuration only when someone
+ * engages an on-call (runs of older code load it at once, and replay so).
  */
 export async function runEngagement(
   incident: IncidentState,
@@ -163,10 +165,11 @@ export async function runEngagement(
   declaration: Declared | undefined,
   hooks: EngagementHooks,
   since: (patch: string) => boolean = patched,
+  settingsWhenAsked = false,
 ): Promise<never> {
   control.busy = true;
-  const settings = await local.engagementSettings();
-  control.settings = settings;
+  // Only a declaration's role policy and page use it here.
+  const settings = declaration || !settingsWhenAsked ? (control.settings = await local.engagementSettings()) : undefined;
 
   const { progress } = control;
   const resolve = async () => {
@@ -181,8 +184,8 @@ export async function runEngagement(
 
   let pagePending = false;
   if (declaration) {
-    pagePending = settings.pagingPriorities.includes(incident.priority);
-    await Promise.all([applyRolePolicy(incident, settings, declaration, hooks), resolve()]);
+    pagePending = settings!.pagingPriorities.includes(incident.priority);
+    await Promise.all([applyRolePolicy(incident, settings!, declaration, hooks), resolve()]);
   }
 
   const labelsOnTicket = since('engagement-ticket-roles');
@@ -206,8 +209,9 @@ export async function runEngagement(
   for (;;) {
     if (pageReady()) {
       pagePending = false;
-      const serviceId = settings.types[incident.type]?.commanderService;
-      if (serviceId) await sendPage(incident, settings, serviceId, incident.commander, 'declare', 'muster');
+      // A page is pending only in a declaration's run, which loaded the settings.
+      const serviceId = settings!.types[incident.type]?.commanderService;
+      if (serviceId) await sendPage(incident, settings!, serviceId, incident.commander, 'declare', 'muster');
       else {
         applyEngagementNote(incident, now(), 'muster', 'page', incident.commander.email, `${incident.priority} priority pages the commander, but type ${incident.type} has no commander on-call service to page through`);
       }

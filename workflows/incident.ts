@@ -98,14 +98,25 @@ const SETTLED_RUN_REMINDERS = 6;
 /** How long people must have left a settled incident alone before it hands over. */
 const SETTLED_QUIET_MS = 5_000;
 
+/**
+ * The patches this code has, as a level a run hands over to the next in its input: a run whose
+ * input says so takes every patch without a marker (each marker costs the run two history
+ * events and a search-attribute write, and settled incidents start a run every few reminders).
+ * The input replays with the run, so its history holds no markers to match. Level 1: every
+ * patch below, and engagement's configuration loaded only when a run needs it. A new patch
+ * goes under `level >= 2 || patched(...)`, with the level raised to 2.
+ */
+const PATCH_LEVEL = 1;
+
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentRecord> {
   const { settings, incidentId } = input;
+  const level = input.patchLevel ?? 0;
   // Runs started before settled hand-overs keep growing until Temporal suggests one. Every other
   // patch is older, so a run that has this one skips them: each marker costs the run two events.
   // A reminder's one activity writes the incident through too (no second write, no third activation).
-  const writesThrough = patched('reminder-writes-through');
+  const writesThrough = level >= 1 || patched('reminder-writes-through');
   // A settled hand-over looks again at what came in with its timer (runs before it handed over regardless).
-  const handOverRechecks = patched('hand-over-rechecks');
+  const handOverRechecks = level >= 1 || patched('hand-over-rechecks');
   const compact = writesThrough || patched('hand-over-when-settled');
   const since = (patch: string) => compact || patched(patch);
   // Runs started before local store writes and reminders replay with regular activities.
@@ -317,7 +328,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const declared = input.declaration && !input.state;
     // Clients older than the field: a commander other than the reporter was named.
     const commanderNamed = input.commanderNamed ?? input.declaration?.commander?.email !== input.declaration?.reporter.email;
-    void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks, since);
+    void runEngagement(incident, engagement, declared ? { commanderNamed } : undefined, engagementHooks, since, level >= 1);
   }
   // Incidents that ran before notifications existed replay without them.
   let notifier: NotifierControl | undefined;
@@ -360,6 +371,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     !assembly.syncNeeded &&
     !retentionOver();
   const carried = () => ({
+    patchLevel: PATCH_LEVEL,
     incidentId,
     number: incident.number,
     settings,

@@ -56,6 +56,19 @@ async function localActivitiesOfRuns(id: string): Promise<string[][]> {
   return runs;
 }
 
+/** The patches the taken-over runs (every finished run but the first) marked in their histories. */
+async function patchMarkersOfRuns(id: string): Promise<string[]> {
+  const patches: string[] = [];
+  for await (const run of temporal.workflow.list({ query: `WorkflowId = "${incidentWorkflowId(id)}" AND ExecutionStatus = "ContinuedAsNew"` })) {
+    const history = await temporal.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    if (!history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId) continue;
+    for (const event of history.events ?? []) {
+      if (event.markerRecordedEventAttributes?.markerName === 'core_patch') patches.push(`${run.runId}: ${JSON.stringify(event.markerRecordedEventAttributes.details)}`);
+    }
+  }
+  return patches;
+}
+
 /**
  * Requests the sandbox served, by route, leaving out reminders: their posts, and the channel
  * history each send reads first (so that a retried send finds its message and posts once).
@@ -120,6 +133,15 @@ test('a settled incident hands over every few reminders and nothing is lost or d
   const found: string[] = [];
   for await (const run of temporal.workflow.list({ query: `WorkflowId = "${incidentWorkflowId(declared.id)}" AND IncidentStatus = "Active" AND ExecutionStatus = "Running"` })) found.push(run.runId);
   expect(found).toHaveLength(1);
+
+  // A taken-over run knows the patches from its input: no markers, no configuration loaded
+  // until someone engages an on-call, and then the service is still checked.
+  const takenOver = (await localActivitiesOfRuns(declared.id)).slice(0, -1);
+  expect(takenOver.flat()).not.toContain('engagementSettings');
+  expect(await patchMarkersOfRuns(declared.id)).toEqual([]);
+  await expect(h.client.engageOncall(declared.id, { service: 'Payroll on-call', actor: 'ic@example.com' })).rejects.toMatchObject({ code: 'invalid_field', field: 'service' });
+  const engaged2 = await h.client.engageOncall(declared.id, { service: 'PSVCDB1', role: 'Observer', actor: 'ic@example.com' });
+  expect(engaged2.participants.find((p) => p.email === 'dana@example.com')?.roles).toEqual(['Observer']);
 
   // A change after the hand-overs still reaches the resources, and Stable stops the reminders.
   const stable = await h.client.update(declared.id, { status: 'Stable' }, 'ic@example.com');

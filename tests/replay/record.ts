@@ -53,6 +53,10 @@ async function record(name: string): Promise<void> {
     sandbox.faults.clear();
     await muster.retryResource(incident.id, 'folder', 'ic@example.com');
     await waitFor(async () => (await muster.get(incident.id)).resources.document?.status === 'ready');
+    // Left alone once assembled, the incident hands over: the rest of its life is a taken-over run.
+    const handle = muster.temporal.workflow.getHandle(incidentWorkflowId(incident.id));
+    const declaringRun = (await handle.describe()).runId;
+    await waitFor(async () => (await handle.describe()).runId !== declaringRun);
     await muster.declare({ title: 'DB latency', reporter }, { idempotencyKey: 'k1' });
     await muster.update(incident.id, { severity: 'High', commander: { email: 'ic@example.com' } }, 'rita@example.com');
     await muster.update(incident.id, { status: 'Active' }, 'ic@example.com').catch(() => undefined);
