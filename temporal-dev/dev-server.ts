@@ -47,6 +47,12 @@ export interface DevServer {
 
 const STOP_GRACE_MS = 10_000;
 
+/**
+ * Eager activities: a workflow task that schedules an activity gets it back in the same round
+ * trip, which takes a poll off every step of an incident's assembly.
+ */
+export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = { 'system.enableActivityEagerExecution': true };
+
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port ?? 7233;
@@ -67,9 +73,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
   for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
-  // Eager activities: a workflow task that schedules an activity gets it back in the same
-  // round trip, which takes a poll off every step of an incident's assembly.
-  const dynamicConfig = opts.dynamicConfig ?? { 'system.enableActivityEagerExecution': true };
+  const dynamicConfig = opts.dynamicConfig ?? DEFAULT_DYNAMIC_CONFIG;
   for (const [key, value] of Object.entries(dynamicConfig)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   if (opts.dbFile) {
     const dbFile = path.resolve(opts.dbFile);
