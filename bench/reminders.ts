@@ -286,7 +286,7 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
       return from + Math.max(1, Math.ceil((steadyFrom - from) / cadence)) * cadence;
     };
     // A reminder due in the window and never sent counts as late until the end.
-    const notReminded = [...startedAt.entries()].filter(([id]) => !remindedInWindow.has(id)).map(([id, at]) => ({ at, due: dueInWindow(id, at) }));
+    const notReminded = [...startedAt.entries()].filter(([id]) => !remindedInWindow.has(id)).map(([id, at]) => ({ id, at, due: dueInWindow(id, at) }));
     const unreminded = notReminded.filter(({ due }) => due < windowEnd);
     // A reminder sent more than a grid's tolerance late restarts its clock from then: such an
     // incident may owe nothing in the window. Its lateness shows before the window, but the
@@ -301,8 +301,7 @@ export async function remindersBench(flags: Record<string, string>, emit: Emit):
 
     if (flags.debug) {
       for (const r of measured.slice(0, 5)) console.error(r.incidentId, new Date(r.dueAt).toISOString(), new Date(r.sentAt).toISOString(), r.sentAt - r.dueAt);
-      const unremindedIds = [...startedAt.keys()].filter((id) => !remindedInWindow.has(id));
-      for (const id of unremindedIds.slice(0, 3)) await printRuns(client, id, t0);
+      for (const { id } of notReminded.slice(0, 3)) await printRuns(client, id, t0);
     }
     emit('incidents', incidents, 'count');
     emit('cadence', cadence / 1000, 's');

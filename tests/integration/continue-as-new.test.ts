@@ -4,7 +4,7 @@
  * nothing may be lost on the way.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ensureTemporalCli, findFreePort, startDevServer, type DevServer } from '../../temporal-dev';
+import { DEFAULT_DYNAMIC_CONFIG, ensureTemporalCli, findFreePort, startDevServer, type DevServer } from '../../temporal-dev';
 import { incidentWorkflowId } from '../../workflows/definitions';
 import { eventually, recorded, startHarness, type Harness } from '../support/harness';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
     cliPath: await ensureTemporalCli(),
     port: await findFreePort(),
     headless: true,
-    dynamicConfig: { 'system.enableActivityEagerExecution': true, 'limit.historyCount.suggestContinueAsNew': 300 },
+    dynamicConfig: { ...DEFAULT_DYNAMIC_CONFIG, 'limit.historyCount.suggestContinueAsNew': 300 },
   });
   h = await startHarness({ address: server.address });
 }, 60_000);
